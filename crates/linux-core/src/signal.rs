@@ -224,6 +224,7 @@ pub const SA_FLAGS: &[(&str, u64)] = &[
     ("SA_RESTART", SaFlags::SA_RESTART.bits()),
     ("SA_NODEFER", SaFlags::SA_NODEFER.bits()),
     ("SA_RESETHAND", SaFlags::SA_RESETHAND.bits()),
+    ("SA_RESTORER", SaFlags::SA_RESTORER.bits()),
 ];
 
 /// `ss_flags` values of `stack_t` (`SS_ONSTACK`, `SS_DISABLE`, `SS_AUTODISARM`).
