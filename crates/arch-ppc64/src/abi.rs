@@ -79,11 +79,15 @@ named_consts! {
 }
 
 named_consts! {
-    /// Signal stack sizes and the frame constants of `asm/ptrace.h` / `asm/signal.h`.
+    /// Signal stack sizes of `asm/signal.h`.
     SIGNAL_SIZES: u64 {
-        MINSIGSTKSZ = 8192, SIGSTKSZ = 32768, __SIGNAL_FRAMESIZE = 128,
+        MINSIGSTKSZ = 8192, SIGSTKSZ = 32768,
     }
 }
+
+/// The caller frame below a signal frame (`__SIGNAL_FRAMESIZE`, kernel-internal `asm/ptrace.h`, not in
+/// the uapi headers: the signal tests check the handler's r1 against it).
+pub const __SIGNAL_FRAMESIZE: u64 = 128;
 
 /// The one errno whose number differs on powerpc (`asm/errno.h`): 58, not an alias of `EDEADLK`.
 pub const EDEADLOCK: u16 = 58;
