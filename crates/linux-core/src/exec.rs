@@ -326,3 +326,189 @@ impl<'m, E: ByteOrder, M: UserMemory + ?Sized> WordWriter<'m, E, M> {
         Ok(())
     }
 }
+
+/// An initial stack read back from user memory: what a C runtime's `_start` sees.
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParsedStack {
+    /// The argument strings, without NULs.
+    pub argv: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+    /// The environment strings, without NULs.
+    pub envp: alloc::vec::Vec<alloc::vec::Vec<u8>>,
+    /// The auxiliary vector, without the terminating AT_NULL.
+    pub auxv: alloc::vec::Vec<(u64, u64)>,
+}
+
+/// Reads an initial stack back as a program's startup code would (argc, argv, envp, auxv, following the
+/// pointers to NUL-terminated strings). For tests and the emulator harness; every read is fault-checked.
+#[cfg(feature = "alloc")]
+pub fn parse_initial_stack<E: ByteOrder, M: UserMemory + ?Sized>(mem: &M, sp: u64) -> Result<ParsedStack, LinuxErrno> {
+    use alloc::vec::Vec;
+    let word = |at: u64| -> Result<u64, LinuxErrno> {
+        let w: U64<E> = mem.read_value(UserAddr(at))?;
+        Ok(w.get())
+    };
+    let string = |mut at: u64| -> Result<Vec<u8>, LinuxErrno> {
+        let mut s = Vec::new();
+        loop {
+            let mut b = [0u8; 1];
+            mem.copy_in(UserAddr(at), &mut b)?;
+            if b[0] == 0 || s.len() as u64 > MAX_ARG_STRLEN {
+                return Ok(s);
+            }
+            s.push(b[0]);
+            at = at.checked_add(1).ok_or(LinuxErrno::EFAULT)?;
+        }
+    };
+    let mut out = ParsedStack::default();
+    let argc = word(sp)?;
+    let mut at = sp + 8;
+    for _ in 0..argc {
+        out.argv.push(string(word(at)?)?);
+        at += 8;
+    }
+    if word(at)? != 0 {
+        return Err(LinuxErrno::EINVAL);
+    }
+    at += 8;
+    loop {
+        let p = word(at)?;
+        at += 8;
+        if p == 0 {
+            break;
+        }
+        out.envp.push(string(p)?);
+    }
+    loop {
+        let (k, v) = (word(at)?, word(at + 8)?);
+        at += 16;
+        if k == AT_NULL {
+            return Ok(out);
+        }
+        out.auxv.push((k, v));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Prot, SimUserMemory};
+    use std::vec;
+    use std::vec::Vec;
+    use zerocopy::LittleEndian;
+
+    /// An architecture with no platform strings, no AT_HWCAP2 and no ARCH_DLINFO entries.
+    struct Plain;
+    impl crate::hooks::ArchState for Plain {
+        type Order = LittleEndian;
+        type Frame = ();
+        type Thread = ();
+        fn frame(_: &()) -> &() {
+            &()
+        }
+        fn frame_mut(t: &mut ()) -> &mut () {
+            t
+        }
+    }
+    impl ExecHooks for Plain {
+        fn hwcap(&self) -> u64 {
+            0x55
+        }
+        fn hwcap2(&self) -> Option<u64> {
+            None
+        }
+        fn platform(&self) -> Option<&[u8]> {
+            None
+        }
+        fn base_platform(&self) -> Option<&[u8]> {
+            None
+        }
+        fn arch_dlinfo(&self, _: &ExecImageInfo, _: &mut AuxvBuilder) -> Result<(), LinuxErrno> {
+            Ok(())
+        }
+        fn exec_setregs<M: UserMemory + ?Sized>(
+            &self,
+            _: &mut (),
+            _: &M,
+            _: &crate::hooks::ExecEntry,
+            _: &InitialStack,
+        ) -> Result<(), LinuxErrno> {
+            Ok(())
+        }
+    }
+
+    const TOP: u64 = 0x8000_0000;
+
+    fn mem() -> SimUserMemory {
+        let mut m = SimUserMemory::new();
+        m.map(TOP - 0x40000, 0x40000, Prot::READ | Prot::WRITE);
+        m
+    }
+
+    fn block(argv: &[&str], envp: &[&str]) -> Vec<u8> {
+        let mut b = Vec::new();
+        for s in argv.iter().chain(envp) {
+            b.extend_from_slice(s.as_bytes());
+            b.push(0);
+        }
+        b
+    }
+
+    #[test]
+    fn stack_parses_back_to_what_went_in_for_every_alignment() {
+        for extra in 0..40usize {
+            let long = "x".repeat(extra);
+            let argv = ["/bin/true", long.as_str(), ""];
+            let envp = ["HOME=/root", "A="];
+            let b = block(&argv, &envp);
+            let args = ExecArgs::new(&b, 3, 2).unwrap();
+            let mut m = mem();
+            let info = ExecImageInfo { page_size: 4096, clock_ticks: 100, entry: 0x1234, ..Default::default() };
+            let st = copyout_initial_stack(&Plain, &mut m, TOP - extra as u64, &args, b"/bin/true", &info, &[7; 16], &StackLimits::default())
+                .unwrap();
+            assert_eq!(st.sp % 16, 0);
+            assert_eq!((st.platform, st.base_platform), (None, None));
+            let p = parse_initial_stack::<LittleEndian, _>(&m, st.sp).unwrap();
+            let want: Vec<Vec<u8>> = argv.iter().map(|s| s.as_bytes().to_vec()).collect();
+            assert_eq!(p.argv, want);
+            assert_eq!(p.envp, vec![b"HOME=/root".to_vec(), b"A=".to_vec()]);
+            let keys: Vec<u64> = p.auxv.iter().map(|(k, _)| *k).collect();
+            assert_eq!(
+                keys,
+                [AT_HWCAP, AT_PAGESZ, AT_CLKTCK, AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_FLAGS, AT_ENTRY, AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_EXECFN]
+            );
+            let get = |k| p.auxv.iter().find(|(kk, _)| *kk == k).unwrap().1;
+            assert_eq!(get(AT_ENTRY), 0x1234);
+            assert_eq!(m.peek(get(AT_RANDOM), 16).unwrap(), vec![7; 16]);
+            assert_eq!(m.peek(get(AT_EXECFN), 10).unwrap(), b"/bin/true\0".to_vec());
+        }
+    }
+
+    #[test]
+    fn failure_paths() {
+        let b = block(&["a"], &[]);
+        let args = ExecArgs::new(&b, 1, 0).unwrap();
+        let info = ExecImageInfo::default();
+        // Stack not mapped at all: EFAULT.
+        let mut empty = SimUserMemory::new();
+        let r = copyout_initial_stack(&Plain, &mut empty, TOP, &args, b"/a", &info, &[0; 16], &StackLimits::default());
+        assert_eq!(r.unwrap_err(), LinuxErrno::EFAULT);
+        // Total over the limit: E2BIG, nothing written.
+        let mut m = mem();
+        let limits = StackLimits { max_args_bytes: 10, stack_bottom: 0 };
+        let r = copyout_initial_stack(&Plain, &mut m, TOP, &args, b"/a", &info, &[0; 16], &limits);
+        assert_eq!(r.unwrap_err(), LinuxErrno::E2BIG);
+        assert_eq!(m.copy_out_calls, 0);
+        // A stack top so low that the layout would wrap below zero: E2BIG, not a panic.
+        let r = copyout_initial_stack(&Plain, &mut m, 64, &args, b"/a", &info, &[0; 16], &StackLimits::default());
+        assert_eq!(r.unwrap_err(), LinuxErrno::E2BIG);
+        // A NUL inside execfn.
+        let r = copyout_initial_stack(&Plain, &mut m, TOP, &args, b"/a\0b", &info, &[0; 16], &StackLimits::default());
+        assert_eq!(r.unwrap_err(), LinuxErrno::EINVAL);
+        // More strings than Linux allows.
+        assert_eq!(ExecArgs::new(b"", MAX_ARG_STRINGS, 1).unwrap_err(), LinuxErrno::E2BIG);
+        assert_eq!(ExecArgs::new(b"", u64::MAX, 1).unwrap_err(), LinuxErrno::E2BIG);
+        // Parsing a garbage stack fails with an errno, not a panic.
+        assert!(parse_initial_stack::<LittleEndian, _>(&m, 0x10).is_err());
+    }
+}
