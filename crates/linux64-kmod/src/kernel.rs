@@ -1,0 +1,111 @@
+//! The FreeBSD kernel services the Rust code uses, and user memory over them.
+//!
+//! On the host (tests), `copyin`/`copyout` are provided by [`host`] over a simulated address space, so
+//! the entry points can be exercised exactly as the kernel calls them.
+
+use core::ffi::{c_void, CStr};
+#[cfg(target_os = "freebsd")]
+use core::ffi::{c_char, c_int};
+use linux_core::errno::LinuxErrno;
+use linux_core::uaccess::{UserAddr, UserMemory};
+
+#[cfg(target_os = "freebsd")]
+extern "C" {
+    /// `copyin(9)`: 0 or EFAULT.
+    fn copyin(udaddr: *const c_void, kaddr: *mut c_void, len: usize) -> c_int;
+    /// `copyout(9)`: 0 or EFAULT.
+    fn copyout(kaddr: *const c_void, udaddr: *mut c_void, len: usize) -> c_int;
+    /// `panic(9)`.
+    fn panic(fmt: *const c_char, ...) -> !;
+}
+
+#[cfg(not(target_os = "freebsd"))]
+use host::{copyin, copyout};
+
+/// Calls `panic(9)` with a fixed message.
+#[cfg(target_os = "freebsd")]
+pub fn kernel_panic(msg: &CStr) -> ! {
+    // SAFETY: "%s" with one NUL-terminated string argument is a valid panic(9) call; it never returns.
+    unsafe { panic(c"%s".as_ptr(), msg.as_ptr()) }
+}
+
+/// On the host a kernel panic is a test failure.
+#[cfg(not(target_os = "freebsd"))]
+pub fn kernel_panic(msg: &CStr) -> ! {
+    panic!("{msg:?}")
+}
+
+/// The current process's user memory, through `copyin(9)`/`copyout(9)`, which fault-check every byte.
+pub struct KernelUserMemory;
+
+impl UserMemory for KernelUserMemory {
+    fn copy_in(&self, src: UserAddr, dst: &mut [u8]) -> Result<(), LinuxErrno> {
+        src.offset(dst.len() as u64)?;
+        // SAFETY: `dst` is a valid kernel buffer of `dst.len()` bytes; copyin checks the user range and
+        // returns EFAULT instead of faulting.
+        let r = unsafe { copyin(src.0 as *const c_void, dst.as_mut_ptr().cast(), dst.len()) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(LinuxErrno::EFAULT)
+        }
+    }
+
+    fn copy_out(&mut self, dst: UserAddr, src: &[u8]) -> Result<(), LinuxErrno> {
+        dst.offset(src.len() as u64)?;
+        // SAFETY: `src` is a valid kernel buffer of `src.len()` bytes; copyout checks the user range and
+        // returns EFAULT instead of faulting.
+        let r = unsafe { copyout(src.as_ptr().cast(), dst.0 as *mut c_void, src.len()) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(LinuxErrno::EFAULT)
+        }
+    }
+}
+
+/// Host stand-ins for `copyin(9)`/`copyout(9)` over a per-thread simulated address space.
+#[cfg(not(target_os = "freebsd"))]
+pub mod host {
+    extern crate std;
+    use core::ffi::{c_int, c_void};
+    use linux_core::sim::SimUserMemory;
+    use linux_core::uaccess::{UserAddr, UserMemory};
+    use std::cell::RefCell;
+
+    std::thread_local! {
+        /// The address space `copyin`/`copyout` see in this test thread.
+        pub static USER: RefCell<SimUserMemory> = RefCell::new(SimUserMemory::new());
+    }
+
+    /// # Safety
+    /// `kaddr` must be valid for `len` bytes of writes.
+    pub unsafe fn copyin(udaddr: *const c_void, kaddr: *mut c_void, len: usize) -> c_int {
+        // SAFETY: the caller guarantees `kaddr` is valid for `len` bytes.
+        let dst = unsafe { core::slice::from_raw_parts_mut(kaddr.cast::<u8>(), len) };
+        USER.with(|m| {
+            if m.borrow().copy_in(UserAddr(udaddr as u64), dst).is_ok() {
+                0
+            } else {
+                14
+            }
+        })
+    }
+
+    /// # Safety
+    /// `kaddr` must be valid for `len` bytes of reads.
+    pub unsafe fn copyout(kaddr: *const c_void, udaddr: *mut c_void, len: usize) -> c_int {
+        // SAFETY: the caller guarantees `kaddr` is valid for `len` bytes.
+        let src = unsafe { core::slice::from_raw_parts(kaddr.cast::<u8>(), len) };
+        USER.with(|m| {
+            if m.borrow_mut()
+                .copy_out(UserAddr(udaddr as u64), src)
+                .is_ok()
+            {
+                0
+            } else {
+                14
+            }
+        })
+    }
+}
