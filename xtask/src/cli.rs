@@ -1,0 +1,347 @@
+//! Command-line parsing (hand-rolled) and help texts.
+//!
+//! To add a command: a [`CommandInfo`] in [`COMMANDS`], a [`Cmd`] variant, a match arm in
+//! [`parse`], and its implementation in `main.rs`.
+
+use crate::arch::Arch;
+
+/// A parsed command line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Cmd {
+    /// Print help (for one command, or the tool).
+    Help(Option<&'static str>),
+    /// Cross-build the kernel crates and check the objects.
+    Build {
+        /// Arches to build (deduplicated, in [`Arch::ALL`] order).
+        arches: Vec<Arch>,
+    },
+    /// Run every test step.
+    Test,
+    /// Run the kernel-object checks on given files.
+    CheckObjects {
+        /// Arch the objects are for.
+        arch: Arch,
+        /// Object files or static archives.
+        files: Vec<std::path::PathBuf>,
+    },
+}
+
+/// Name, one-line summary and full help of a command.
+pub struct CommandInfo {
+    /// Command name.
+    pub name: &'static str,
+    /// One line for the tool's help.
+    pub summary: &'static str,
+    /// Full help.
+    pub help: &'static str,
+}
+
+/// All commands.
+pub const COMMANDS: &[CommandInfo] = &[
+    CommandInfo {
+        name: "build",
+        summary: "cross-build the kernel crates for FreeBSD and check the objects",
+        help: "\
+usage: cargo xtask build [--arch <ppc64|ppc64le|arm64|all>]...
+
+Installs missing dependencies (Debian packages; needs root or sudo), then builds the kernel-side
+crates (linux64-kmod and what it depends on) with Debian's rustc 1.96 and -Zbuild-std=core,alloc
+for targets/<arch>-unknown-freebsd-kernel.json into target/kernel/, then checks every object of
+liblinux64_kmod.a: ELFv2 and no .opd (ppc), no FP/vector instructions (llvm-objdump).
+
+options:
+  --arch <arch>   ppc64, ppc64le, arm64, or all (default: all); may be repeated.
+                  Several arches are built in one cargo run.
+  -h, --help      this help
+
+environment:
+  XTASK_NO_INSTALL=1   never run apt-get; fail with the command to run instead",
+    },
+    CommandInfo {
+        name: "test",
+        summary: "run all tests: host cargo test, kernel builds + object checks, checker self-test",
+        help: "\
+usage: cargo xtask test
+
+Installs missing dependencies, then runs these steps (all of them, even after a failure):
+  1. cargo test --workspace (host, the toolchain `cargo xtask` runs with)
+  2. kernel build + object checks for ppc64, ppc64le, arm64 (one check each; one cargo run)
+  3. kernel-object checker self-test (known-bad objects must be refused)
+and ends with the line `xtask test: N passed, M failed` (N, M: test counts from cargo test plus
+one per xtask check). Exits non-zero if anything failed.
+
+options:
+  -h, --help   this help",
+    },
+    CommandInfo {
+        name: "check-objects",
+        summary: "run the kernel-object checks on given .o/.a files",
+        help: "\
+usage: cargo xtask check-objects --arch <ppc64|ppc64le|arm64> <file.o|file.a>...
+
+Runs the checks `cargo xtask build` applies to liblinux64_kmod.a on any objects or static
+archives (e.g. C objects of the module): ELFv2 and no .opd (ppc), right machine and byte order,
+no FP/vector instructions. Exits non-zero if any check fails.
+
+options:
+  --arch <arch>   ppc64, ppc64le or arm64 (required)
+  -h, --help      this help",
+    },
+];
+
+/// The tool's help.
+pub fn tool_help() -> String {
+    let mut s = String::from(
+        "usage: cargo xtask <command> [options]\n\nProject automation for the linux64 FreeBSD/powerpc64 kernel module.\n\ncommands:\n",
+    );
+    for c in COMMANDS {
+        s.push_str(&format!("  {:8} {}\n", c.name, c.summary));
+    }
+    s.push_str("  help     show help for a command (also: cargo xtask <command> --help)\n");
+    s
+}
+
+/// Help of `command`.
+pub fn command_help(command: &str) -> Option<&'static str> {
+    COMMANDS.iter().find(|c| c.name == command).map(|c| c.help)
+}
+
+fn command_names() -> String {
+    COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .chain(["help"])
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn find_command(name: &str) -> Result<&'static str, String> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.name)
+        .ok_or_else(|| {
+            format!(
+                "unknown command '{name}'; expected one of: {}",
+                command_names()
+            )
+        })
+}
+
+/// Parses the arguments after the program name. The error is one line for the user.
+pub fn parse(args: &[String]) -> Result<Cmd, String> {
+    let Some((first, rest)) = args.split_first() else {
+        return Err("no command given; run `cargo xtask --help` for the list".into());
+    };
+    match first.as_str() {
+        "-h" | "--help" => return Ok(Cmd::Help(None)),
+        "help" => {
+            return match rest {
+                [] => Ok(Cmd::Help(None)),
+                [c] => find_command(c).map(|c| Cmd::Help(Some(c))),
+                _ => Err("usage: cargo xtask help [command]".into()),
+            }
+        }
+        _ => {}
+    }
+    let name = find_command(first)?;
+    if rest.iter().any(|a| a == "-h" || a == "--help") {
+        return Ok(Cmd::Help(Some(name)));
+    }
+    match name {
+        "build" => parse_build(rest),
+        "test" => match rest.first() {
+            None => Ok(Cmd::Test),
+            Some(a) => Err(format!(
+                "unexpected argument '{a}' for test; see `cargo xtask test --help`"
+            )),
+        },
+        "check-objects" => parse_check_objects(rest),
+        _ => unreachable!("command {name} listed but not parsed"),
+    }
+}
+
+fn parse_arch_list(value: &str, arches: &mut Vec<Arch>) -> Result<(), String> {
+    if value == "all" {
+        arches.extend(Arch::ALL);
+        return Ok(());
+    }
+    arches.push(Arch::parse(value)?);
+    Ok(())
+}
+
+fn parse_build(args: &[String]) -> Result<Cmd, String> {
+    let mut arches = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--arch" {
+            let v = it
+                .next()
+                .ok_or("--arch needs a value: ppc64, ppc64le, arm64 or all")?;
+            parse_arch_list(v, &mut arches)?;
+        } else if let Some(v) = a.strip_prefix("--arch=") {
+            parse_arch_list(v, &mut arches)?;
+        } else {
+            return Err(format!(
+                "unexpected argument '{a}' for build; see `cargo xtask build --help`"
+            ));
+        }
+    }
+    if arches.is_empty() {
+        arches.extend(Arch::ALL);
+    }
+    arches.sort();
+    arches.dedup();
+    Ok(Cmd::Build { arches })
+}
+
+fn parse_check_objects(args: &[String]) -> Result<Cmd, String> {
+    let mut arch = None;
+    let mut files = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let v = if a == "--arch" {
+            Some(
+                it.next()
+                    .ok_or("--arch needs a value: ppc64, ppc64le or arm64")?
+                    .as_str(),
+            )
+        } else {
+            a.strip_prefix("--arch=")
+        };
+        match v {
+            Some(v) => arch = Some(Arch::parse(v)?),
+            None if a.starts_with('-') => return Err(format!(
+                "unexpected option '{a}' for check-objects; see `cargo xtask check-objects --help`"
+            )),
+            None => files.push(a.into()),
+        }
+    }
+    let arch = arch.ok_or("check-objects needs --arch <ppc64|ppc64le|arm64>")?;
+    if files.is_empty() {
+        return Err("check-objects needs at least one .o or .a file".into());
+    }
+    Ok(Cmd::CheckObjects { arch, files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Cmd, String> {
+        parse(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn build_args() {
+        assert_eq!(
+            p(&["build", "--arch", "ppc64"]),
+            Ok(Cmd::Build {
+                arches: vec![Arch::Ppc64]
+            })
+        );
+        assert_eq!(
+            p(&["build", "--arch=arm64"]),
+            Ok(Cmd::Build {
+                arches: vec![Arch::Arm64]
+            })
+        );
+        assert_eq!(
+            p(&["build"]),
+            Ok(Cmd::Build {
+                arches: Arch::ALL.to_vec()
+            })
+        );
+        assert_eq!(
+            p(&["build", "--arch", "all"]),
+            Ok(Cmd::Build {
+                arches: Arch::ALL.to_vec()
+            })
+        );
+        assert_eq!(
+            p(&[
+                "build",
+                "--arch",
+                "arm64",
+                "--arch",
+                "ppc64le",
+                "--arch=arm64"
+            ]),
+            Ok(Cmd::Build {
+                arches: vec![Arch::Ppc64le, Arch::Arm64]
+            })
+        );
+    }
+
+    #[test]
+    fn check_objects_args() {
+        assert_eq!(
+            p(&["check-objects", "a.o", "--arch=ppc64le", "b.a"]),
+            Ok(Cmd::CheckObjects {
+                arch: Arch::Ppc64le,
+                files: vec!["a.o".into(), "b.a".into()]
+            })
+        );
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        for (args, want) in [
+            (
+                &["build", "--arch", "mips"][..],
+                "unknown arch 'mips'; expected one of: ppc64, ppc64le, arm64",
+            ),
+            (&["build", "--arch"][..], "--arch needs a value"),
+            (&["build", "--fast"][..], "unexpected argument '--fast'"),
+            (
+                &["frobnicate"][..],
+                "unknown command 'frobnicate'; expected one of: build, test, check-objects, help",
+            ),
+            (&["check-objects", "x.o"][..], "check-objects needs --arch"),
+            (
+                &["check-objects", "--arch", "ppc64"][..],
+                "check-objects needs at least one",
+            ),
+            (
+                &["check-objects", "--arch", "sparc", "x.o"][..],
+                "unknown arch 'sparc'",
+            ),
+            (&["test", "x"][..], "unexpected argument 'x' for test"),
+            (&[][..], "no command given"),
+        ] {
+            let e = p(args).unwrap_err();
+            assert!(e.starts_with(want), "{args:?}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+
+    #[test]
+    fn help() {
+        assert_eq!(p(&["--help"]), Ok(Cmd::Help(None)));
+        assert_eq!(p(&["-h"]), Ok(Cmd::Help(None)));
+        assert_eq!(p(&["help"]), Ok(Cmd::Help(None)));
+        assert_eq!(p(&["help", "build"]), Ok(Cmd::Help(Some("build"))));
+        assert_eq!(p(&["build", "--help"]), Ok(Cmd::Help(Some("build"))));
+        assert_eq!(
+            p(&["build", "--arch", "mips", "-h"]),
+            Ok(Cmd::Help(Some("build")))
+        );
+        assert_eq!(p(&["test", "--help"]), Ok(Cmd::Help(Some("test"))));
+        assert!(p(&["help", "nope"]).is_err());
+        for c in COMMANDS {
+            assert!(tool_help().contains(c.name));
+            assert!(command_help(c.name).is_some_and(|h| h.starts_with("usage: cargo xtask")));
+        }
+    }
+
+    #[test]
+    fn arch_names() {
+        for a in Arch::ALL {
+            assert_eq!(Arch::parse(a.name()), Ok(a));
+        }
+        assert_eq!(
+            Arch::parse("ppc64el").unwrap_err(),
+            "unknown arch 'ppc64el'; expected one of: ppc64, ppc64le, arm64"
+        );
+    }
+}
