@@ -96,7 +96,9 @@ pub struct SignalDelivery {
     pub saved_mask: LinuxSigset,
     /// The thread's alternate stack.
     pub altstack: AltStack,
-    /// User address of the signal return trampoline in the vdso.
+    /// Where the handler returns to: the signal return trampoline in the vdso, or `sa_restorer` on an
+    /// architecture whose Linux honours `SA_RESTORER` (arm64) when the handler set it. The
+    /// machine-independent code chooses; the hooks only use the address.
     pub trampoline: u64,
 }
 
