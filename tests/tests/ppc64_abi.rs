@@ -6,6 +6,7 @@ use std::mem::{offset_of, size_of};
 
 use abi_conformance::{constants, layout, Conformance};
 use arch_ppc64::abi;
+use arch_ppc64::stat::Stat;
 use arch_ppc64::signal::{RtSigFrame, SigContext, SigStack, UContext, RT_SIGFRAME_SIZE};
 use arch_ppc64::syscall_table::{PPC64_NI_SYSCALLS, PPC64_SYSCALLS};
 use zerocopy::BigEndian;
@@ -150,4 +151,34 @@ fn syscall_table_matches_unistd_64() {
         assert!(seen > 350, "{arch}: only {seen} __NR_ constants evaluated");
         c.finish();
     }
+}
+
+#[test]
+fn struct_stat_matches_the_headers() {
+    type S = Stat<BigEndian>;
+    let mut c = Conformance::new();
+    for arch in PPC {
+        check_layout(&mut c, arch, "sizeof(struct stat)", size_of::<S>());
+        for (field, ours) in [
+            ("st_dev", offset_of!(S, st_dev)),
+            ("st_ino", offset_of!(S, st_ino)),
+            ("st_nlink", offset_of!(S, st_nlink)),
+            ("st_mode", offset_of!(S, st_mode)),
+            ("st_uid", offset_of!(S, st_uid)),
+            ("st_gid", offset_of!(S, st_gid)),
+            ("st_rdev", offset_of!(S, st_rdev)),
+            ("st_size", offset_of!(S, st_size)),
+            ("st_blksize", offset_of!(S, st_blksize)),
+            ("st_blocks", offset_of!(S, st_blocks)),
+            ("st_atime", offset_of!(S, st_atime)),
+            ("st_atime_nsec", offset_of!(S, st_atime_nsec)),
+            ("st_mtime", offset_of!(S, st_mtime)),
+            ("st_mtime_nsec", offset_of!(S, st_mtime_nsec)),
+            ("st_ctime", offset_of!(S, st_ctime)),
+            ("st_ctime_nsec", offset_of!(S, st_ctime_nsec)),
+        ] {
+            check_layout(&mut c, arch, &format!("offsetof(struct stat, {field})"), ours);
+        }
+    }
+    c.finish();
 }

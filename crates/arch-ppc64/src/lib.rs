@@ -18,11 +18,15 @@
 extern crate std;
 
 pub mod abi;
+pub mod consts;
 pub mod exec;
 pub mod frame;
+pub mod ioctl;
 pub mod signal;
+pub mod stat;
 pub mod syscall;
 pub mod syscall_table;
+pub mod termios;
 
 use core::marker::PhantomData;
 use frame::{Ppc64Thread, TrapFrame};

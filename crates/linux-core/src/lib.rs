@@ -18,15 +18,19 @@ extern crate std;
 
 pub mod auxv;
 pub mod bytes;
+pub mod consts;
 pub mod elf;
 pub mod errno;
 pub mod exec;
 pub mod hooks;
+pub mod ioctl;
 pub mod signal;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod stat;
 pub mod syscall;
 pub mod sysno;
+pub mod termios;
 pub mod uaccess;
 
 pub use errno::LinuxErrno;

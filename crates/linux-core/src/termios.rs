@@ -6,8 +6,9 @@
 //! structures to and from [`KTermios`].
 
 use crate::named_consts;
+use core::mem::{offset_of, size_of};
 use zerocopy::byteorder::{ByteOrder, U16, U32};
-use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+use zerocopy::{BigEndian, FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 named_consts! {
     /// `c_cc` indices.
@@ -157,6 +158,33 @@ pub struct WinSize<E: ByteOrder> {
     pub ws_ypixel: U16<E>,
 }
 
+/// The layout of the structures above as Linux's headers name it (`sizeof(struct termios2)`,
+/// `offsetof(struct termios, c_cc)` ...), for the conformance tests; the same for both byte orders.
+pub const LAYOUTS: &[(&str, usize)] = &[
+    ("sizeof(struct termios)", size_of::<Termios<BigEndian>>()),
+    ("offsetof(struct termios, c_iflag)", offset_of!(Termios<BigEndian>, c_iflag)),
+    ("offsetof(struct termios, c_oflag)", offset_of!(Termios<BigEndian>, c_oflag)),
+    ("offsetof(struct termios, c_cflag)", offset_of!(Termios<BigEndian>, c_cflag)),
+    ("offsetof(struct termios, c_lflag)", offset_of!(Termios<BigEndian>, c_lflag)),
+    ("offsetof(struct termios, c_line)", offset_of!(Termios<BigEndian>, c_line)),
+    ("offsetof(struct termios, c_cc)", offset_of!(Termios<BigEndian>, c_cc)),
+    ("sizeof(struct termios.c_cc)", NCCS_LEN),
+    ("sizeof(struct termios2)", size_of::<Termios2<BigEndian>>()),
+    ("offsetof(struct termios2, c_line)", offset_of!(Termios2<BigEndian>, c_line)),
+    ("offsetof(struct termios2, c_cc)", offset_of!(Termios2<BigEndian>, c_cc)),
+    ("offsetof(struct termios2, c_ispeed)", offset_of!(Termios2<BigEndian>, c_ispeed)),
+    ("offsetof(struct termios2, c_ospeed)", offset_of!(Termios2<BigEndian>, c_ospeed)),
+    ("sizeof(struct termio)", size_of::<Termio<BigEndian>>()),
+    ("offsetof(struct termio, c_line)", offset_of!(Termio<BigEndian>, c_line)),
+    ("offsetof(struct termio, c_cc)", offset_of!(Termio<BigEndian>, c_cc)),
+    ("sizeof(struct termio.c_cc)", NCC_LEN),
+    ("sizeof(struct winsize)", size_of::<WinSize<BigEndian>>()),
+    ("offsetof(struct winsize, ws_row)", offset_of!(WinSize<BigEndian>, ws_row)),
+    ("offsetof(struct winsize, ws_col)", offset_of!(WinSize<BigEndian>, ws_col)),
+    ("offsetof(struct winsize, ws_xpixel)", offset_of!(WinSize<BigEndian>, ws_xpixel)),
+    ("offsetof(struct winsize, ws_ypixel)", offset_of!(WinSize<BigEndian>, ws_ypixel)),
+];
+
 /// The settings of one terminal in generic values (Linux's `struct ktermios`): what `TCGETS2` reports.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct KTermios {
@@ -273,8 +301,7 @@ impl KTermios {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::mem::size_of;
-    use zerocopy::{BigEndian, LittleEndian};
+    use zerocopy::LittleEndian;
 
     #[test]
     fn sizes() {
@@ -315,7 +342,8 @@ mod tests {
     #[test]
     fn termios_keeps_speeds() {
         let mut k = KTermios { c_ispeed: 9600, c_ospeed: 4800, ..KTermios::default() };
-        let t = KTermios { c_iflag: 1, c_oflag: 2, c_cflag: 3, c_lflag: 4, c_line: 5, ..k }.to_termios::<LittleEndian>();
+        let new = KTermios { c_iflag: 1, c_oflag: 2, c_cflag: 3, c_lflag: 4, c_line: 5, ..k };
+        let t = new.to_termios::<LittleEndian>();
         k.apply_termios(&t);
         assert_eq!((k.c_iflag, k.c_oflag, k.c_cflag, k.c_lflag, k.c_line), (1, 2, 3, 4, 5));
         assert_eq!((k.c_ispeed, k.c_ospeed), (9600, 4800));
