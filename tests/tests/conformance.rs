@@ -44,6 +44,7 @@ fn check_common(c: &mut Conformance, arch: &str) {
     c.check_table(arch, AUXV_TYPES);
     c.check_table(arch, SS_FLAGS);
     c.check_table(arch, SI_CODES);
+    c.check_table(arch, linux_core::futex::FUTEX_OP_VALUES);
 }
 
 /// Tables of Linux/powerpc64 (`arch` is "ppc64" or "ppc64le"). Add `arch_ppc64::abi` tables here, e.g.

@@ -22,6 +22,7 @@ pub mod consts;
 pub mod elf;
 pub mod errno;
 pub mod exec;
+pub mod futex;
 pub mod hooks;
 pub mod ioctl;
 pub mod signal;

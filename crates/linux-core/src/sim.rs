@@ -4,7 +4,7 @@
 extern crate alloc;
 
 use crate::errno::LinuxErrno;
-use crate::uaccess::{UserAddr, UserMemory};
+use crate::uaccess::{CasOutcome, UserAddr, UserAtomics, UserMemory};
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -180,6 +180,23 @@ impl UserMemory for SimUserMemory {
         self.copy_out_calls += 1;
         self.bytes_out += src.len() as u64;
         Ok(())
+    }
+}
+
+impl UserAtomics for SimUserMemory {
+    fn cas_u32(&mut self, addr: UserAddr, expected: [u8; 4], new: [u8; 4]) -> Result<CasOutcome, LinuxErrno> {
+        if !addr.is_aligned(4) {
+            return Err(LinuxErrno::EINVAL);
+        }
+        // Like casueword32: the word must be writable even when the comparison fails.
+        self.access(addr.0, 4, Prot::READ | Prot::WRITE)?;
+        let mut now = [0u8; 4];
+        self.copy_in(addr, &mut now)?;
+        if now != expected {
+            return Ok(CasOutcome::Changed(now));
+        }
+        self.copy_out(addr, &new)?;
+        Ok(CasOutcome::Swapped)
     }
 }
 

@@ -151,3 +151,21 @@ impl<'m, M: UserMemory + ?Sized> UserWriter<'m, M> {
         self.write_bytes(v.as_bytes())
     }
 }
+
+/// What a compare-and-swap on a user word found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CasOutcome {
+    /// The word held the expected value and now holds the new one.
+    Swapped,
+    /// The word held another value (these bytes); nothing was stored. FreeBSD's `casueword32` may also
+    /// report this spuriously on load-linked/store-conditional machines, with the current value.
+    Changed([u8; 4]),
+}
+
+/// Atomic access to 32-bit user words, for futexes. Values are the word's bytes as they sit in memory;
+/// the caller interprets them in the guest byte order. In the kernel: `casueword32(9)`.
+pub trait UserAtomics: UserMemory {
+    /// Atomically replaces the word at `addr` with `new` if it holds `expected`. `EFAULT` when the word is
+    /// not mapped writable; `EINVAL` when `addr` is not 4-byte aligned.
+    fn cas_u32(&mut self, addr: UserAddr, expected: [u8; 4], new: [u8; 4]) -> Result<CasOutcome, LinuxErrno>;
+}
