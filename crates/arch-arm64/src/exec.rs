@@ -32,5 +32,6 @@ pub(crate) fn exec_setregs(t: &mut Arm64Thread, entry: &ExecEntry, stack: &Initi
     t.fpsimd = FpSimdState::default();
     t.fault_address = 0;
     t.fault_code = 0;
+    t.tpidr_el0 = 0;
     Ok(())
 }

@@ -75,6 +75,8 @@ pub struct Arm64Thread {
     /// The sanitized ESR of the last fault delivered as a signal (Linux `thread.fault_code`): while it is
     /// non-zero every signal frame carries an `esr_context` record, as on Linux.
     pub fault_code: u64,
+    /// TPIDR_EL0, the thread pointer (kept in FreeBSD's pcb, not the trap frame).
+    pub tpidr_el0: u64,
 }
 
 impl Arm64Thread {

@@ -22,6 +22,7 @@ pub mod frame;
 pub mod hwcap;
 pub mod signal;
 pub mod syscall;
+pub mod thread;
 // Generated; its one index (`lookup`) is bounds-checked just before, in a `const fn`.
 #[allow(clippy::indexing_slicing)]
 pub mod syscall_table;
@@ -34,6 +35,7 @@ use linux_core::errno::LinuxErrno;
 use linux_core::exec::{ExecImageInfo, InitialStack};
 use linux_core::hooks::{
     ArchState, ExecEntry, ExecHooks, LinuxAbi, SignalDelivery, SignalHooks, SigreturnOutcome, SyscallHooks,
+    ThreadHooks,
 };
 use linux_core::syscall::{SyscallOutcome, SyscallRequest, SyscallTable};
 use linux_core::uaccess::UserMemory;
@@ -211,6 +213,20 @@ impl<E: ByteOrder> SignalHooks for Arm64<E> {
         mem: &M,
     ) -> Result<SigreturnOutcome, LinuxErrno> {
         signal::sigreturn::<E, M>(thread, mem)
+    }
+}
+
+impl<E: ByteOrder> ThreadHooks for Arm64<E> {
+    fn set_fork_retval(&self, child: &mut TrapFrame) {
+        thread::set_fork_retval(child)
+    }
+
+    fn clone_setregs(&self, child: &mut Arm64Thread, stack: Option<u64>, tls: Option<u64>) {
+        thread::clone_setregs(child, stack, tls)
+    }
+
+    fn thread_pointer(&self, thread: &Arm64Thread) -> u64 {
+        thread.tpidr_el0
     }
 }
 

@@ -6,6 +6,7 @@
 //! - [`exec`]: registers of a new image, the powerpc auxv entries, AT_HWCAP/AT_HWCAP2.
 //! - [`syscall`]: syscall argument fetch and return; [`syscall_table`]: number -> handler.
 //! - [`signal`]: `rt_sigframe` delivery and `rt_sigreturn`.
+//! - [`thread`]: fork and clone (return value, stack, TLS in r13).
 //! - [`abi`]: constants that differ on powerpc, as data checked against Linux's headers.
 //!
 //! The byte order is a type parameter (`zerocopy::BigEndian` / `LittleEndian`): the kernel instantiates
@@ -26,6 +27,7 @@ pub mod signal;
 pub mod stat;
 pub mod syscall;
 pub mod syscall_table;
+pub mod thread;
 pub mod termios;
 
 use core::marker::PhantomData;
@@ -36,6 +38,7 @@ use linux_core::errno::LinuxErrno;
 use linux_core::exec::{ExecImageInfo, InitialStack};
 use linux_core::hooks::{
     ArchState, ExecEntry, ExecHooks, LinuxAbi, SignalDelivery, SignalHooks, SigreturnOutcome, SyscallHooks,
+    ThreadHooks,
 };
 use linux_core::syscall::{SyscallOutcome, SyscallRequest, SyscallTable};
 use linux_core::uaccess::UserMemory;
@@ -265,6 +268,20 @@ impl<E: ByteOrder> SignalHooks for Ppc64<E> {
         mem: &M,
     ) -> Result<SigreturnOutcome, LinuxErrno> {
         signal::sigreturn::<E, M>(thread, mem)
+    }
+}
+
+impl<E: ByteOrder> ThreadHooks for Ppc64<E> {
+    fn set_fork_retval(&self, child: &mut TrapFrame) {
+        thread::set_fork_retval(child)
+    }
+
+    fn clone_setregs(&self, child: &mut Ppc64Thread, stack: Option<u64>, tls: Option<u64>) {
+        thread::clone_setregs(child, stack, tls)
+    }
+
+    fn thread_pointer(&self, thread: &Ppc64Thread) -> u64 {
+        thread.frame.fixreg[13]
     }
 }
 

@@ -13,6 +13,8 @@
 //! | `sv_table`                | [`SyscallHooks::syscall_table`]        |
 //! | `sv_sendsig`              | [`SignalHooks::sendsig`]               |
 //! | `sys_rt_sigreturn`        | [`SignalHooks::sigreturn`]             |
+//! | `sv_set_fork_retval`      | [`ThreadHooks::set_fork_retval`]       |
+//! | `cpu_set_upcall`/clone    | [`ThreadHooks::clone_setregs`]         |
 
 use crate::auxv::AuxvBuilder;
 use crate::errno::LinuxErrno;
@@ -134,8 +136,19 @@ pub trait SignalHooks: ArchState {
     ) -> Result<SigreturnOutcome, LinuxErrno>;
 }
 
+/// fork, vfork and clone: the registers of the new process or thread.
+pub trait ThreadHooks: ArchState {
+    /// The child of fork, vfork or clone returns 0 from the system call (FreeBSD `sv_set_fork_retval`).
+    fn set_fork_retval(&self, child: &mut Self::Frame);
+    /// A thread made by clone: its stack pointer when clone was given one, and its thread pointer for
+    /// `CLONE_SETTLS`, set the way Linux does on this architecture.
+    fn clone_setregs(&self, child: &mut Self::Thread, stack: Option<u64>, tls: Option<u64>);
+    /// The thread pointer (TLS register) of a thread.
+    fn thread_pointer(&self, thread: &Self::Thread) -> u64;
+}
+
 /// A complete Linux ABI for one architecture.
-pub trait LinuxAbi: ExecHooks + SyscallHooks + SignalHooks {
+pub trait LinuxAbi: ExecHooks + SyscallHooks + SignalHooks + ThreadHooks {
     /// A short name ("ppc64-elfv1").
     fn name(&self) -> &'static str;
 }
