@@ -28,6 +28,7 @@ fn arch_tables_match_the_headers() {
         c.check_table(arch, &pt);
         c.check_table(arch, abi::SIGNAL_SIZES);
         c.check_table(arch, abi::ERRNO_OVERRIDES);
+        c.check_table(arch, arch_ppc64::ptrace::PTRACE_VALUES);
     }
     c.finish();
 }

@@ -6,6 +6,7 @@
 //! - [`exec`]: registers of a new image, the powerpc auxv entries, AT_HWCAP/AT_HWCAP2.
 //! - [`syscall`]: syscall argument fetch and return; [`syscall_table`]: number -> handler.
 //! - [`signal`]: `rt_sigframe` delivery and `rt_sigreturn`.
+//! - [`ptrace`]: register access for debuggers in the Linux layouts.
 //! - [`thread`]: fork and clone (return value, stack, TLS in r13).
 //! - [`abi`]: constants that differ on powerpc, as data checked against Linux's headers.
 //!
@@ -23,6 +24,7 @@ pub mod consts;
 pub mod exec;
 pub mod frame;
 pub mod ioctl;
+pub mod ptrace;
 pub mod signal;
 pub mod stat;
 pub mod syscall;
