@@ -26,6 +26,7 @@ fn arch_tables_match_the_headers() {
     c.check_table(A, abi::HWCAP_BITS);
     c.check_table(A, abi::HWCAP2_BITS);
     c.check_table(A, abi::SIGCONTEXT_MAGICS);
+    c.check_table(A, arch_arm64::ptrace::PTRACE_VALUES);
     c.check_table(A, abi::PSR_BITS);
     c.check_table(A, abi::SIGNAL_SIZES);
     c.check_table(A, abi::AUXV_CONSTS);

@@ -20,6 +20,7 @@ pub mod abi;
 pub mod exec;
 pub mod frame;
 pub mod hwcap;
+pub mod ptrace;
 pub mod signal;
 pub mod syscall;
 pub mod thread;
