@@ -37,6 +37,7 @@ pub const DEBIAN_PACKAGES: &[Package] = &[
     pkg("lld", "kernel module link"),
     pkg("llvm", "llvm-objdump (kernel-object checks), llvm-ar"),
     pkg("libclang-dev", "bindgen"),
+    pkg("cmake", "building unicorn (the emulator harness's CPU)"),
     pkg("linux-libc-dev-ppc64-cross", "Linux powerpc64 UAPI headers"),
     pkg("linux-libc-dev-ppc64el-cross", "Linux ppc64le UAPI headers"),
     pkg("linux-libc-dev-arm64-cross", "Linux arm64 UAPI headers"),

@@ -12,6 +12,7 @@
 mod arch;
 mod cli;
 mod deps;
+mod harness;
 mod kcheck;
 mod kernel;
 mod selftest;
@@ -44,6 +45,10 @@ fn main() -> ExitCode {
         Cmd::Build { arches } => build(&arches),
         Cmd::Test => test(),
         Cmd::CheckObjects { arch, files } => check_objects(arch, &files),
+        Cmd::Run { arch, sysroot, strace, program } => match harness::run_program(arch, sysroot, strace, &program) {
+            Ok(code) => std::process::exit(code),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

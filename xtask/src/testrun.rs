@@ -102,6 +102,10 @@ pub fn steps() -> Vec<Step> {
         name: "kernel-object checker self-test".into(),
         run: Box::new(|ctx| Counts::check(checker_self_test(&ctx.tools))),
     });
+    steps.push(Step {
+        name: "emulator harness: Linux ppc64 programs vs qemu-user".into(),
+        run: Box::new(|_ctx| crate::harness::test_step()),
+    });
     steps
 }
 

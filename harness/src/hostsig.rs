@@ -1,0 +1,150 @@
+//! Host signals: the harness catches the signals a guest may receive from outside (terminal, children,
+//! timers, other processes), records them, and stops the emulator so they are delivered at the next
+//! instruction boundary through arch-ppc64's `sendsig`.
+
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+
+/// Signals that arrived and are not yet taken by the guest, bit `n-1` for signal `n`.
+static PENDING: AtomicU64 = AtomicU64::new(0);
+/// The running engine, stopped by the handler so the signal is seen promptly.
+static ENGINE: AtomicPtr<unicorn_engine_sys::uc_engine> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The sender's view of the last arrival of each signal: (si_code, si_pid, si_uid, si_status).
+struct Info {
+    code: AtomicI32,
+    pid: AtomicI32,
+    uid: AtomicU32,
+    status: AtomicI32,
+}
+
+#[allow(clippy::declare_interior_mutable_const)]
+const INFO_INIT: Info =
+    Info { code: AtomicI32::new(0), pid: AtomicI32::new(0), uid: AtomicU32::new(0), status: AtomicI32::new(0) };
+static INFO: [Info; 65] = [INFO_INIT; 65];
+
+/// Signals caught on the host on the guest's behalf. Synchronous faults (SEGV, BUS, ILL, FPE, TRAP)
+/// are the harness's own and keep their default action; SIGKILL/SIGSTOP cannot be caught.
+pub const CAUGHT: &[i32] = &[
+    libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGPIPE, libc::SIGALRM,
+    libc::SIGTERM, libc::SIGCHLD, libc::SIGCONT, libc::SIGWINCH, libc::SIGURG, libc::SIGIO, libc::SIGPROF,
+    libc::SIGVTALRM, libc::SIGXCPU, libc::SIGXFSZ, libc::SIGPWR, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU,
+];
+
+extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+    if !(1..=64).contains(&sig) {
+        return;
+    }
+    if !info.is_null() {
+        // SAFETY: the kernel passes a valid siginfo to an SA_SIGINFO handler; only plain fields are read.
+        unsafe {
+            let i = &*info;
+            let slot = &INFO[sig as usize];
+            slot.code.store(i.si_code, Ordering::Relaxed);
+            slot.pid.store(i.si_pid(), Ordering::Relaxed);
+            slot.uid.store(i.si_uid(), Ordering::Relaxed);
+            if sig == libc::SIGCHLD {
+                slot.status.store(i.si_status(), Ordering::Relaxed);
+            }
+        }
+    }
+    PENDING.fetch_or(1u64 << (sig - 1), Ordering::SeqCst);
+    let uc = ENGINE.load(Ordering::SeqCst);
+    if !uc.is_null() {
+        // SAFETY: `uc` is the live engine registered by `set_engine` (cleared before it is freed);
+        // uc_emu_stop only sets flags (as unicorn's own timeout thread does from another thread).
+        unsafe {
+            unicorn_engine_sys::uc_emu_stop(uc);
+        }
+    }
+}
+
+/// Installs the handlers (without SA_RESTART: blocking host calls return EINTR so the guest's signal
+/// is delivered; the syscall layer restarts them as Linux would).
+pub fn install() {
+    for &sig in CAUGHT {
+        // SAFETY: a zeroed sigaction with a valid handler address and an empty mask is a valid argument.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = handler as *const () as usize;
+            sa.sa_flags = libc::SA_SIGINFO;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Registers the engine the handler stops (null to clear).
+pub fn set_engine(uc: *mut unicorn_engine_sys::uc_engine) {
+    ENGINE.store(uc, Ordering::SeqCst);
+}
+
+/// Takes the pending host signals.
+pub fn take() -> u64 {
+    PENDING.swap(0, Ordering::SeqCst)
+}
+
+/// Whether any host signal is pending.
+pub fn any() -> bool {
+    PENDING.load(Ordering::SeqCst) != 0
+}
+
+/// The sender info of the last arrival of `sig`: (code, pid, uid, status).
+pub fn info(sig: u8) -> (i32, i32, u32, i32) {
+    let s = &INFO[usize::from(sig).min(64)];
+    (
+        s.code.load(Ordering::Relaxed),
+        s.pid.load(Ordering::Relaxed),
+        s.uid.load(Ordering::Relaxed),
+        s.status.load(Ordering::Relaxed),
+    )
+}
+
+/// Blocks all caught signals; returns the previous mask.
+pub fn block_all() -> libc::sigset_t {
+    // SAFETY: sigset_t values are plain data initialised by sigfillset/sigprocmask.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::sigprocmask(libc::SIG_BLOCK, &all, &mut old);
+        old
+    }
+}
+
+/// Restores a mask from [`block_all`].
+pub fn restore(old: &libc::sigset_t) {
+    // SAFETY: `old` came from sigprocmask.
+    unsafe {
+        libc::sigprocmask(libc::SIG_SETMASK, old, std::ptr::null_mut());
+    }
+}
+
+/// Waits for any host signal (with all caught signals blocked on entry, atomically unblocked).
+pub fn suspend() {
+    // SAFETY: an empty mask is a valid argument; sigsuspend returns after a handler ran.
+    unsafe {
+        let mut empty: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut empty);
+        libc::sigsuspend(&empty);
+    }
+}
+
+/// Terminates the harness by `sig` with the default action, as the guest would have died; falls back
+/// to exit status 128 + sig.
+pub fn die_by(sig: i32) -> ! {
+    // SAFETY: resetting a disposition, unblocking and raising are valid for any signal number 1..=64.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        // No core files from the emulator: the guest's core would not be a guest core anyway.
+        let lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &lim);
+        libc::raise(sig);
+    }
+    std::process::exit(128 + sig)
+}

@@ -1,0 +1,177 @@
+//! `ppc64-harness`: runs an unmodified Linux powerpc64 program (ELFv1 BE, ELFv2 BE, ppc64le; static or
+//! dynamic) on unicorn's POWER9, with the Linuxulator's own arch-ppc64 hooks handling every kernel
+//! entry: `fetch_syscall_args`/`set_syscall_retval` for each `sc`, `exec_setregs` and linux-core's
+//! `copyout_initial_stack` for exec, `sendsig`/`sigreturn` for signals.
+//!
+//! ```text
+//! ppc64-harness [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]
+//! ```
+//! The exit status is the program's; a program killed by a signal kills the harness with that signal.
+
+mod conv;
+mod cpu;
+mod hostsig;
+mod loader;
+mod process;
+mod syscalls;
+mod vfs;
+mod vm;
+
+use process::{Carry, End, Options, Proc, Signals, Stats};
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+use zerocopy::{BigEndian, LittleEndian};
+
+const USAGE: &str = "usage: ppc64-harness [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]";
+
+struct Cli {
+    sysroot: Option<PathBuf>,
+    scratch: Option<PathBuf>,
+    opts: Options,
+    coverage: bool,
+    program: Vec<String>,
+}
+
+fn parse(args: &[String]) -> Result<Cli, String> {
+    let mut cli = Cli { sysroot: None, scratch: None, opts: Options::default(), coverage: false, program: Vec::new() };
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let mut value = |name: &str| -> Result<String, String> {
+            i += 1;
+            args.get(i).cloned().ok_or_else(|| format!("{name} needs a value"))
+        };
+        match a.as_str() {
+            "--sysroot" => cli.sysroot = Some(PathBuf::from(value("--sysroot")?)),
+            "--scratch" => cli.scratch = Some(PathBuf::from(value("--scratch")?)),
+            "--strace" => cli.opts.strace = true,
+            "--report" => cli.opts.report = true,
+            "--coverage" => cli.coverage = true,
+            "-h" | "--help" => return Err(USAGE.into()),
+            "--" => {
+                cli.program = args[i + 1..].to_vec();
+                break;
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option {s}\n{USAGE}")),
+            _ => {
+                cli.program = args[i..].to_vec();
+                break;
+            }
+        }
+        i += 1;
+    }
+    Ok(cli)
+}
+
+fn coverage() {
+    let table = arch_ppc64::syscall_table::PPC64_SYSCALLS;
+    let mut distinct: Vec<linux_core::sysno::Sys> = table.iter().flatten().copied().collect();
+    distinct.sort();
+    distinct.dedup();
+    let done = distinct.iter().filter(|s| syscalls::IMPLEMENTED.contains(s)).count();
+    println!("ppc64 syscall table: {} distinct syscalls; the harness backend implements {done}", distinct.len());
+    let missing: Vec<&str> = distinct.iter().filter(|s| !syscalls::IMPLEMENTED.contains(s)).map(|s| s.name()).collect();
+    println!("not implemented (ENOSYS): {}", missing.join(" "));
+}
+
+fn report(stats: &Stats) {
+    let mut parts: Vec<String> = stats.unimplemented.iter().map(|(k, v)| format!("{k} x{v}")).collect();
+    parts.extend(stats.unknown_ioctls.iter().map(|(k, v)| format!("ioctl {k:#x} x{v}")));
+    eprintln!(
+        "ppc64-harness: pid {} {} syscalls; unimplemented: {}",
+        std::process::id(),
+        stats.handled,
+        if parts.is_empty() { "none".to_string() } else { parts.join(", ") }
+    );
+    if let Ok(path) = std::env::var("PPC64_HARNESS_REPORT") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            for (k, v) in &stats.unimplemented {
+                let _ = writeln!(f, "{k} {v}");
+            }
+            for (k, v) in &stats.unknown_ioctls {
+                let _ = writeln!(f, "ioctl-{k:#x} {v}");
+            }
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cli = match parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ppc64-harness: {e}");
+            std::process::exit(2);
+        }
+    };
+    if cli.coverage {
+        coverage();
+        return;
+    }
+    let Some(prog) = cli.program.first() else {
+        eprintln!("ppc64-harness: no program given\n{USAGE}");
+        std::process::exit(2);
+    };
+    let (scratch, temp) = match &cli.scratch {
+        Some(s) => (s.clone(), false),
+        None => (std::env::temp_dir().join(format!("ppc64-harness-{}", std::process::id())), true),
+    };
+    if let Err(e) = std::fs::create_dir_all(&scratch) {
+        eprintln!("ppc64-harness: cannot create the scratch directory {}: {e}", scratch.display());
+        std::process::exit(1);
+    }
+    let cwd = std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_else(|_| b"/".to_vec());
+    let vfs = vfs::Vfs { sysroot: cli.sysroot.clone(), scratch: scratch.clone(), cwd, exe: String::new() };
+    let argv: Vec<Vec<u8>> = cli.program.iter().map(|s| s.as_bytes().to_vec()).collect();
+    let envp: Vec<Vec<u8>> = std::env::vars_os()
+        .filter(|(k, _)| k != "PPC64_HARNESS_REPORT")
+        .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
+        .collect();
+    let plan = match loader::prepare(&vfs, prog.as_bytes(), argv, envp) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("ppc64-harness: {}", e.msg);
+            std::process::exit(if e.errno == linux_core::errno::LinuxErrno::ENOENT { 127 } else { 126 });
+        }
+    };
+    hostsig::install();
+    let pid = std::process::id();
+    let mut carry = Carry { vfs, signals: Signals::default(), stats: Stats::default(), opts: cli.opts.clone() };
+    let mut plan = Box::new(plan);
+    let mut stats = Stats::default();
+    let end = loop {
+        let little = plan.main.hdr.endian == linux_core::elf::Endian::Little;
+        let end = if little {
+            Proc::<LittleEndian>::start(&plan, carry).map(Proc::run)
+        } else {
+            Proc::<BigEndian>::start(&plan, carry).map(Proc::run)
+        };
+        match end {
+            Ok((End::Exec(p, c), _)) => {
+                plan = p;
+                carry = c;
+            }
+            Ok((other, s)) => {
+                stats = s;
+                break other;
+            }
+            Err(e) => {
+                // Past the point of no return: Linux kills the process with SIGSEGV.
+                eprintln!("ppc64-harness: {}", e.msg);
+                break End::Signal(11);
+            }
+        }
+    };
+    if temp && std::process::id() == pid {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    if cli.opts.report || cli.opts.strace || std::env::var_os("PPC64_HARNESS_REPORT").is_some() {
+        report(&stats);
+    }
+    match end {
+        End::Exit(code) => std::process::exit(code),
+        End::Signal(sig) => hostsig::die_by(i32::from(sig)),
+        End::Exec(..) => std::process::exit(1),
+    }
+}

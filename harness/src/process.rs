@@ -1,0 +1,636 @@
+//! One guest process image: the engine, the ABI hooks of its brand, its memory layout and signal
+//! state, and the loop that runs it and enters the "kernel" on every `sc`, fault and signal.
+
+use crate::cpu::{self, Stop, Uc, UcMem, INTR_ALIGN, INTR_HV_EMU, INTR_PROGRAM, INTR_SC};
+use crate::hostsig;
+use crate::loader::{self, ExecError, ExecPlan, MMAP_BOTTOM, MMAP_TOP, STACK_END, STACK_SIZE, TRAMPOLINE};
+use crate::vfs::Vfs;
+use crate::vm::{page_up, PROT_EXEC, PROT_READ, PROT_WRITE};
+use arch_ppc64::{func_abi_of, Ppc64, Ppc64Cpu};
+use linux_core::errno::LinuxErrno;
+use linux_core::exec::{copyout_initial_stack, ExecArgs, ExecImageInfo, StackLimits};
+use linux_core::hooks::{ExecEntry, ExecHooks, SignalDelivery, SignalHooks, SyscallHooks};
+use linux_core::signal::{si_code, AltStack, LinuxSignal, LinuxSigset, SaFlags, SigInfo, SigInfoFields};
+use linux_core::syscall::{SyscallOutcome, SyscallRequest};
+use linux_core::uaccess::{UserAddr, UserMemory};
+use std::collections::BTreeMap;
+use zerocopy::byteorder::ByteOrder;
+
+/// Options of the whole run.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Print every syscall to stderr.
+    pub strace: bool,
+    /// Print the unimplemented-syscall report at exit.
+    pub report: bool,
+}
+
+/// A guest `sigaction` (handler, flags, mask; the restorer is not used on powerpc).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Action {
+    /// `sa_handler` (0 = SIG_DFL, 1 = SIG_IGN).
+    pub handler: u64,
+    /// `sa_flags`.
+    pub flags: u64,
+    /// `sa_restorer`, kept only to report it back.
+    pub restorer: u64,
+    /// `sa_mask`.
+    pub mask: u64,
+}
+
+/// Signal state of the process (single-threaded: the thread's and the process's are one).
+#[derive(Clone, Debug)]
+pub struct Signals {
+    /// Actions, index = signal number.
+    pub actions: [Action; 65],
+    /// Blocked set.
+    pub mask: u64,
+    /// Pending set.
+    pub pending: u64,
+    /// The siginfo of each pending signal.
+    pub info: [SigInfo; 65],
+    /// The alternate stack.
+    pub altstack: AltStack,
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals {
+            actions: [Action::default(); 65],
+            mask: 0,
+            pending: 0,
+            info: [SigInfo::default(); 65],
+            altstack: AltStack::default(),
+        }
+    }
+}
+
+/// Counters for the end-of-run report.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Syscalls that returned ENOSYS because the backend lacks them, by name.
+    pub unimplemented: BTreeMap<String, u64>,
+    /// ioctl requests the backend does not know, by number.
+    pub unknown_ioctls: BTreeMap<u64, u64>,
+    /// Syscalls handled.
+    pub handled: u64,
+}
+
+/// What survives an exec.
+pub struct Carry {
+    /// File system view.
+    pub vfs: Vfs,
+    /// Signal state (handlers reset by exec).
+    pub signals: Signals,
+    /// Report counters.
+    pub stats: Stats,
+    /// Options.
+    pub opts: Options,
+}
+
+/// How a process image ended.
+pub enum End {
+    /// exit/exit_group with this status.
+    Exit(i32),
+    /// Killed by this signal.
+    Signal(u8),
+    /// Replaced by another image.
+    Exec(Box<ExecPlan>, Carry),
+}
+
+/// What a syscall handler asks the return path to do.
+pub enum Act {
+    /// Return this.
+    Ret(Result<u64, LinuxErrno>),
+    /// A blocking host call was interrupted by a signal: restart or EINTR depending on the handler.
+    Interrupted,
+    /// Registers were set by the handler (sigreturn).
+    Just,
+    /// The image ends.
+    End(End),
+}
+
+impl From<Result<u64, LinuxErrno>> for Act {
+    fn from(r: Result<u64, LinuxErrno>) -> Act {
+        Act::Ret(r)
+    }
+}
+
+/// A running image.
+pub struct Proc<E: ByteOrder> {
+    /// The engine.
+    pub uc: Uc,
+    /// The hooks of the brand.
+    pub abi: Ppc64<E>,
+    /// File system view.
+    pub vfs: Vfs,
+    /// Signal state.
+    pub sig: Signals,
+    /// Counters.
+    pub stats: Stats,
+    /// Options.
+    pub opts: Options,
+    /// Start of the heap.
+    pub brk_start: u64,
+    /// Current break.
+    pub brk: u64,
+    /// r3 at the current syscall's entry (`orig_gpr3`).
+    pub orig_gpr3: u64,
+    /// Little-endian guest.
+    pub little: bool,
+    /// `set_tid_address` pointer.
+    pub clear_tid: u64,
+    /// `set_robust_list` head and length.
+    pub robust: (u64, u64),
+    /// The mask to save in the next signal frame instead of the current one (after `rt_sigsuspend`).
+    pub suspend_saved: Option<u64>,
+}
+
+fn host_errno() -> LinuxErrno {
+    let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL);
+    LinuxErrno::new(e as u16).unwrap_or(LinuxErrno::EINVAL)
+}
+
+/// A host call's return value as a syscall result.
+pub fn hret(r: i64) -> Result<u64, LinuxErrno> {
+    if r < 0 {
+        Err(host_errno())
+    } else {
+        Ok(r as u64)
+    }
+}
+
+impl<E: ByteOrder> Proc<E> {
+    /// Loads `plan` into a fresh engine (the exec point of no return has passed when this is called,
+    /// but every check that can fail for a valid plan happens in `loader::prepare`).
+    pub fn start(plan: &ExecPlan, carry: Carry) -> Result<Proc<E>, ExecError> {
+        let little = plan.main.hdr.endian == linux_core::elf::Endian::Little;
+        let err = |m: String| ExecError { errno: LinuxErrno::ENOMEM, msg: m };
+        let mut uc = cpu::new_engine(little).map_err(err)?;
+        let mut cpu_model = Ppc64Cpu::POWER9;
+        if little {
+            cpu_model.features |= arch_ppc64::abi::PPC_FEATURE_TRUE_LE;
+        }
+        let abi = Ppc64::<E>::new(func_abi_of(plan.brand), cpu_model);
+        let main_bias = if plan.main.hdr.e_type == 3 { loader::ET_DYN_BASE } else { 0 };
+        let placed = loader::place(&mut uc, &plan.main, main_bias)?;
+        let brk_start = page_up(placed.end).unwrap_or(placed.end);
+        let (mut entry, mut reloc) = (plan.main.hdr.entry.wrapping_add(main_bias), main_bias);
+        let mut interp_base = 0;
+        if let Some(i) = &plan.interp {
+            let (lo, size) = loader::span(i);
+            let base = uc
+                .get_data()
+                .vm
+                .find_free_below(size, MMAP_TOP, MMAP_BOTTOM)
+                .ok_or_else(|| err(format!("{}: no room for the interpreter", i.guest_path)))?;
+            let bias = base.wrapping_sub(lo);
+            loader::place(&mut uc, i, bias)?;
+            entry = i.hdr.entry.wrapping_add(bias);
+            reloc = bias;
+            interp_base = bias;
+        }
+        let stack_bottom = STACK_END - STACK_SIZE;
+        cpu::map(&mut uc, stack_bottom, STACK_END, PROT_READ | PROT_WRITE).map_err(|_| err("cannot map the stack".into()))?;
+        // The signal return trampoline: `bctrl; addi r1,r1,128; li r0,172; sc` in the guest's byte order
+        // (replaced by the vdso's __kernel_start_sigtramp_rt64 once the vdso image is mapped).
+        cpu::map(&mut uc, TRAMPOLINE, TRAMPOLINE + 4096, PROT_READ | PROT_EXEC).map_err(|_| err("cannot map the trampoline".into()))?;
+        let mut code = Vec::new();
+        for insn in [0x4e80_0421u32, 0x3821_0080, 0x3800_00ac, 0x4400_0002] {
+            code.extend_from_slice(&if little { insn.to_le_bytes() } else { insn.to_be_bytes() });
+        }
+        let _ = uc.mem_write(TRAMPOLINE, &code);
+
+        let mut strings = Vec::new();
+        for s in plan.argv.iter().chain(plan.envp.iter()) {
+            strings.extend_from_slice(s);
+            strings.push(0);
+        }
+        let args = ExecArgs::new(&strings, plan.argv.len() as u64, plan.envp.len() as u64)
+            .map_err(|e| ExecError { errno: e, msg: "bad argument strings".into() })?;
+        // SAFETY: plain libc getters without arguments.
+        let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
+        let info = ExecImageInfo {
+            phdr: loader::phdr_addr(&plan.main, main_bias),
+            phent: 56,
+            phnum: u64::from(plan.main.hdr.phnum),
+            interp_base,
+            entry: plan.main.hdr.entry.wrapping_add(main_bias),
+            flags: 0,
+            uid: u64::from(uid),
+            euid: u64::from(euid),
+            gid: u64::from(gid),
+            egid: u64::from(egid),
+            secure: false,
+            page_size: crate::vm::PAGE,
+            clock_ticks: 100,
+            vdso_base: None,
+        };
+        let mut random = [0u8; 16];
+        // SAFETY: `random` is 16 writable bytes.
+        unsafe { libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
+        let limits = StackLimits { max_args_bytes: STACK_SIZE / 4, stack_bottom };
+        let execfn = plan.execfn.clone();
+        let stack = copyout_initial_stack(&abi, &mut UcMem(&mut uc), STACK_END, &args, &execfn, &info, &random, &limits)
+            .map_err(|e| ExecError { errno: e, msg: format!("cannot build the initial stack: {e:?}") })?;
+        let mut thread = arch_ppc64::frame::Ppc64Thread::default();
+        abi.exec_setregs(&mut thread, &UcMem(&mut uc), &ExecEntry { entry, reloc_base: reloc }, &stack)
+            .map_err(|e| ExecError { errno: e, msg: format!("{}: bad entry point: {e:?}", plan.main.guest_path) })?;
+        cpu::write_thread(&mut uc, &thread);
+
+        let mut vfs = carry.vfs;
+        vfs.exe = plan.exe.clone();
+        // Exec resets handled signals to SIG_DFL; ignored ones stay ignored; the alternate stack goes.
+        let mut sig = carry.signals;
+        for a in sig.actions.iter_mut() {
+            if a.handler != 1 {
+                *a = Action::default();
+            }
+        }
+        sig.altstack = AltStack::default();
+        Ok(Proc {
+            uc,
+            abi,
+            vfs,
+            sig,
+            stats: carry.stats,
+            opts: carry.opts,
+            brk_start,
+            brk: brk_start,
+            orig_gpr3: 0,
+            little,
+            clear_tid: 0,
+            robust: (0, 0),
+            suspend_saved: None,
+        })
+    }
+
+    /// Runs the image until it exits, dies or execs; also returns the counters for the report.
+    pub fn run(mut self) -> (End, Stats) {
+        let end = self.run_inner();
+        let stats = std::mem::take(&mut self.stats);
+        (end, stats)
+    }
+
+    fn run_inner(&mut self) -> End {
+        loop {
+            hostsig::set_engine(self.uc.get_handle());
+            let stop = if hostsig::any() { Stop::Async } else { cpu::run(&mut self.uc) };
+            hostsig::set_engine(std::ptr::null_mut());
+            match stop {
+                Stop::Interrupt(INTR_SC) => {
+                    if let Some(end) = self.syscall() {
+                        return end;
+                    }
+                }
+                Stop::Interrupt(INTR_HV_EMU) => {
+                    // As for traps, the reported PC is past the illegal instruction.
+                    let pc = cpu::pc(&self.uc).wrapping_sub(4);
+                    cpu::set_pc(&mut self.uc, pc);
+                    self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, pc)
+                }
+                Stop::Interrupt(INTR_PROGRAM) => {
+                    // Unicorn reports the trap with the PC past it; Linux's SRR0 is the trap itself.
+                    let pc = cpu::pc(&self.uc).wrapping_sub(4);
+                    cpu::set_pc(&mut self.uc, pc);
+                    self.fault(LinuxSignal::SIGTRAP, si_code::TRAP_BRKPT, pc)
+                }
+                Stop::Interrupt(INTR_ALIGN) => self.fault(LinuxSignal::SIGBUS, si_code::BUS_ADRALN, cpu::pc(&self.uc)),
+                Stop::Interrupt(n) => {
+                    if self.opts.strace {
+                        eprintln!("ppc64-harness: unexpected CPU interrupt {n} at {:#x}", cpu::pc(&self.uc));
+                    }
+                    self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, cpu::pc(&self.uc))
+                }
+                Stop::MemFault { kind, addr } => {
+                    use unicorn_engine::MemType;
+                    let code = match kind {
+                        MemType::READ_UNMAPPED | MemType::WRITE_UNMAPPED | MemType::FETCH_UNMAPPED => si_code::SEGV_MAPERR,
+                        _ => si_code::SEGV_ACCERR,
+                    };
+                    if self.opts.strace {
+                        eprintln!("--- fault {kind:?} at {addr:#x}, pc {:#x}", cpu::pc(&self.uc));
+                    }
+                    self.fault(LinuxSignal::SIGSEGV, code, addr)
+                }
+                Stop::Async => {}
+                Stop::Error(e) => {
+                    eprintln!("ppc64-harness: emulator error {e:?} at pc {:#x}", cpu::pc(&self.uc));
+                    self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, cpu::pc(&self.uc))
+                }
+            }
+            if let Some(end) = self.deliver() {
+                return end;
+            }
+        }
+    }
+
+    /// A synchronous fault: forced on the thread (unblocked, and reset to the default action when
+    /// blocked or ignored, as Linux's `force_sig_fault`).
+    fn fault(&mut self, sig: LinuxSignal, code: i32, addr: u64) {
+        let n = usize::from(sig.get());
+        if self.sig.mask & sig.mask() != 0 || self.sig.actions[n].handler == 1 {
+            self.sig.actions[n] = Action::default();
+            self.sig.mask &= !sig.mask();
+        }
+        self.sig.info[n] = SigInfo { signo: i32::from(sig.get()), errno: 0, code, fields: SigInfoFields::Fault { addr } };
+        self.sig.pending |= sig.mask();
+    }
+
+    /// Queues a signal sent by kill/tgkill (from this process, or the host).
+    pub fn post(&mut self, sig: LinuxSignal, info: SigInfo) {
+        let n = usize::from(sig.get());
+        if self.sig.pending & sig.mask() == 0 {
+            self.sig.info[n] = info;
+        }
+        self.sig.pending |= sig.mask();
+    }
+
+    /// Moves host-arrived signals into the pending set.
+    fn collect_host(&mut self) {
+        let bits = hostsig::take();
+        for n in 1..=64u8 {
+            if bits & (1u64 << (n - 1)) == 0 {
+                continue;
+            }
+            let Some(sig) = LinuxSignal::new(u64::from(n)) else { continue };
+            let (code, pid, uid, status) = hostsig::info(n);
+            let fields = if n == LinuxSignal::SIGCHLD.get() {
+                SigInfoFields::Child { pid, uid, status, utime: 0, stime: 0 }
+            } else if code <= 0 {
+                SigInfoFields::Kill { pid, uid }
+            } else {
+                SigInfoFields::None
+            };
+            self.post(sig, SigInfo { signo: i32::from(n), errno: 0, code, fields });
+        }
+    }
+
+    /// The signal that would be delivered next, if any.
+    fn next_deliverable(&mut self) -> Option<LinuxSignal> {
+        self.collect_host();
+        let ready = self.sig.pending & !(self.sig.mask & LinuxSigset(u64::MAX).blockable().0);
+        if ready == 0 {
+            return None;
+        }
+        LinuxSignal::new(u64::from(ready.trailing_zeros()) + 1)
+    }
+
+    /// Whether `sig` with its current action would interrupt a restartable syscall for good (a
+    /// handler without SA_RESTART), rather than let it restart.
+    fn interrupts(&self, sig: LinuxSignal) -> bool {
+        let a = &self.sig.actions[usize::from(sig.get())];
+        match a.handler {
+            0 => !default_ignored(sig),
+            1 => false,
+            _ => a.flags & SaFlags::SA_RESTART.bits() == 0,
+        }
+    }
+
+    /// Delivers every deliverable signal (each handler frame nests on the previous one, as Linux does).
+    fn deliver(&mut self) -> Option<End> {
+        while let Some(sig) = self.next_deliverable() {
+            let n = usize::from(sig.get());
+            self.sig.pending &= !sig.mask();
+            let info = self.sig.info[n];
+            let act = self.sig.actions[n];
+            match act.handler {
+                1 => continue,
+                0 => {
+                    if default_ignored(sig) || is_stop(sig) {
+                        continue;
+                    }
+                    return Some(End::Signal(sig.get()));
+                }
+                handler => {
+                    let mut thread = cpu::read_thread(&self.uc, self.orig_gpr3);
+                    let d = SignalDelivery {
+                        signal: sig,
+                        info,
+                        handler,
+                        flags: SaFlags::from_bits_truncate(act.flags),
+                        saved_mask: LinuxSigset(self.suspend_saved.take().unwrap_or(self.sig.mask)),
+                        altstack: self.sig.altstack,
+                        trampoline: TRAMPOLINE,
+                    };
+                    if self.opts.strace {
+                        eprintln!("--- {} {{si_code={}}} -> handler {handler:#x}", signame(sig.get()), info.code);
+                    }
+                    if self.abi.sendsig(&mut thread, &mut UcMem(&mut self.uc), &d).is_err() {
+                        // Linux force_sigsegv: no room for the frame.
+                        return Some(End::Signal(LinuxSignal::SIGSEGV.get()));
+                    }
+                    cpu::write_thread(&mut self.uc, &thread);
+                    self.sig.mask |= act.mask;
+                    if act.flags & SaFlags::SA_NODEFER.bits() == 0 {
+                        self.sig.mask |= sig.mask();
+                    }
+                    self.sig.mask = LinuxSigset(self.sig.mask).blockable().0;
+                    if act.flags & SaFlags::SA_RESETHAND.bits() != 0 {
+                        self.sig.actions[n] = Action::default();
+                    }
+                    self.sig.altstack = self.sig.altstack.after_delivery();
+                }
+            }
+        }
+        if let Some(m) = self.suspend_saved.take() {
+            self.sig.mask = m;
+        }
+        None
+    }
+
+    /// Handles one `sc`: fetch through the arch hook, dispatch, write back through the arch hook.
+    fn syscall(&mut self) -> Option<End> {
+        let frame = cpu::read_frame(&self.uc);
+        let req: SyscallRequest = self.abi.fetch_syscall_args(&frame);
+        self.orig_gpr3 = frame.fixreg[3];
+        let sys = self.abi.syscall_table().lookup(req.number);
+        self.stats.handled += 1;
+        let act = match sys {
+            Ok(s) => self.dispatch(s, req.args),
+            Err(e) => {
+                *self.stats.unimplemented.entry(format!("#{}", req.number)).or_default() += 1;
+                Act::Ret(Err(e))
+            }
+        };
+        let outcome = match act {
+            Act::Ret(Ok(v)) => SyscallOutcome::Success(v),
+            Act::Ret(Err(e)) => SyscallOutcome::Error(e),
+            Act::Interrupted => match self.next_deliverable() {
+                Some(sig) if self.interrupts(sig) => SyscallOutcome::Error(LinuxErrno::EINTR),
+                _ => SyscallOutcome::Restart,
+            },
+            Act::Just => SyscallOutcome::JustReturn,
+            Act::End(end) => return Some(end),
+        };
+        if self.opts.strace {
+            let name = sys.map(|s| s.name()).unwrap_or("?");
+            let a = req.args;
+            eprintln!(
+                "{} {name}({:#x}, {:#x}, {:#x}, {:#x}) = {}",
+                // SAFETY: getpid has no preconditions.
+                unsafe { libc::getpid() },
+                a[0], a[1], a[2], a[3],
+                match outcome {
+                    SyscallOutcome::Success(v) => format!("{v:#x}"),
+                    SyscallOutcome::Error(e) => format!("-1 {}", e.name().unwrap_or("?")),
+                    SyscallOutcome::Restart => "? (restart)".into(),
+                    SyscallOutcome::JustReturn => "(just return)".into(),
+                }
+            );
+        }
+        if outcome != SyscallOutcome::JustReturn {
+            let mut new = frame;
+            self.abi.set_syscall_retval(&mut new, &req, outcome);
+            cpu::write_frame_delta(&mut self.uc, &frame, &new);
+        }
+        None
+    }
+
+    /// Delivery-time handling of `rt_sigreturn`.
+    pub fn sigreturn(&mut self) -> Act {
+        let mut thread = cpu::read_thread(&self.uc, self.orig_gpr3);
+        match self.abi.sigreturn(&mut thread, &UcMem(&mut self.uc)) {
+            Ok(out) => {
+                cpu::write_thread(&mut self.uc, &thread);
+                self.orig_gpr3 = thread.orig_gpr3;
+                self.sig.mask = out.mask.0;
+                // restore_altstack: errors are ignored, as Linux does.
+                let st = out.altstack;
+                if st.flags & linux_core::signal::ss_flags::SS_DISABLE != 0 {
+                    self.sig.altstack = AltStack::default();
+                } else if st.size != 0 && !self.sig.altstack.contains(cpu::read_frame(&self.uc).fixreg[1]) {
+                    self.sig.altstack = AltStack { sp: st.sp, size: st.size, flags: st.flags & linux_core::signal::ss_flags::SS_AUTODISARM };
+                }
+                Act::Just
+            }
+            Err(_) => {
+                self.fault(LinuxSignal::SIGSEGV, si_code::SI_KERNEL, 0);
+                Act::Just
+            }
+        }
+    }
+
+    /// Guest memory access helpers.
+    pub fn mem(&mut self) -> UcMem<'_> {
+        UcMem(&mut self.uc)
+    }
+
+    /// Reads `len` bytes.
+    pub fn read(&mut self, addr: u64, len: usize) -> Result<Vec<u8>, LinuxErrno> {
+        let mut v = vec![0u8; len];
+        self.mem().copy_in(UserAddr(addr), &mut v)?;
+        Ok(v)
+    }
+
+    /// Writes bytes.
+    pub fn write(&mut self, addr: u64, data: &[u8]) -> Result<(), LinuxErrno> {
+        self.mem().copy_out(UserAddr(addr), data)
+    }
+
+    /// Reads a NUL-terminated string (at most 4096 bytes).
+    pub fn read_cstr(&mut self, addr: u64) -> Result<Vec<u8>, LinuxErrno> {
+        let mut out = Vec::new();
+        let mut at = addr;
+        loop {
+            let chunk = (4096 - (at & 4095)) as usize;
+            let b = self.read(at, chunk)?;
+            if let Some(i) = b.iter().position(|&c| c == 0) {
+                out.extend_from_slice(&b[..i]);
+                return Ok(out);
+            }
+            out.extend_from_slice(&b);
+            if out.len() >= 4096 {
+                return Err(LinuxErrno::ENAMETOOLONG);
+            }
+            at += chunk as u64;
+        }
+    }
+
+    /// Reads a guest u64.
+    pub fn read_u64(&mut self, addr: u64) -> Result<u64, LinuxErrno> {
+        let b = self.read(addr, 8)?;
+        Ok(self.u64_from(&b))
+    }
+
+    /// Reads a guest u32.
+    pub fn read_u32(&mut self, addr: u64) -> Result<u32, LinuxErrno> {
+        let b = self.read(addr, 4)?;
+        Ok(linux_core::bytes::read_u32::<E>(&b, 0).unwrap_or(0))
+    }
+
+    /// A guest-order u64 from bytes.
+    pub fn u64_from(&self, b: &[u8]) -> u64 {
+        linux_core::bytes::read_u64::<E>(b, 0).unwrap_or(0)
+    }
+
+    /// Writes a guest u64.
+    pub fn write_u64(&mut self, addr: u64, v: u64) -> Result<(), LinuxErrno> {
+        self.write(addr, zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U64::<E>::new(v)))
+    }
+
+    /// Writes a guest u32.
+    pub fn write_u32(&mut self, addr: u64, v: u32) -> Result<(), LinuxErrno> {
+        self.write(addr, zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U32::<E>::new(v)))
+    }
+
+    /// A u64 in guest order.
+    pub fn g64(&self, v: u64) -> [u8; 8] {
+        zerocopy::byteorder::U64::<E>::new(v).to_bytes()
+    }
+
+    /// A u32 in guest order.
+    pub fn g32(&self, v: u32) -> [u8; 4] {
+        zerocopy::byteorder::U32::<E>::new(v).to_bytes()
+    }
+
+    /// Reads a NULL-terminated array of string pointers (argv, envp).
+    pub fn read_strv(&mut self, addr: u64) -> Result<Vec<Vec<u8>>, LinuxErrno> {
+        let mut out = Vec::new();
+        if addr == 0 {
+            return Ok(out);
+        }
+        for i in 0..0x10000u64 {
+            let p = self.read_u64(addr + i * 8)?;
+            if p == 0 {
+                return Ok(out);
+            }
+            out.push(self.read_cstr(p)?);
+        }
+        Err(LinuxErrno::E2BIG)
+    }
+
+    /// Whether the guest is big-endian.
+    pub fn be(&self) -> bool {
+        !self.little
+    }
+
+    /// The state an exec carries over.
+    pub fn carry(&self) -> Carry {
+        Carry { vfs: self.vfs.clone(), signals: self.sig.clone(), stats: self.stats.clone(), opts: self.opts.clone() }
+    }
+
+    /// Maps anonymous memory for brk/mmap (data never executable unless asked).
+    pub fn map_anon(&mut self, start: u64, end: u64, prot: u32) -> Result<(), LinuxErrno> {
+        cpu::unmap(&mut self.uc, start, end);
+        cpu::map(&mut self.uc, start, end, prot)
+    }
+}
+
+/// Signals whose default action is to ignore them.
+pub fn default_ignored(sig: LinuxSignal) -> bool {
+    matches!(sig.get(), 17 | 18 | 23 | 28)
+}
+
+/// Signals whose default action is to stop (the harness ignores them: no job control).
+pub fn is_stop(sig: LinuxSignal) -> bool {
+    matches!(sig.get(), 19..=22)
+}
+
+/// A short name for a signal number.
+pub fn signame(n: u8) -> String {
+    linux_core::signal::LINUX_SIGNALS
+        .iter()
+        .find(|(_, v)| *v == n)
+        .map_or_else(|| format!("SIG{n}"), |(name, _)| (*name).to_string())
+}
