@@ -14,6 +14,20 @@ pub enum Cmd {
     Build {
         /// Arches to build (deduplicated, in [`Arch::ALL`] order).
         arches: Vec<Arch>,
+        /// A FreeBSD `sys/` source tree (`--sysdir`), for the bindings and the MI objects.
+        sysdir: Option<std::path::PathBuf>,
+    },
+    /// Check a kernel module for loadability.
+    CheckKld {
+        /// The arch, if given (else from the ELF header).
+        arch: Option<Arch>,
+        /// The module.
+        file: std::path::PathBuf,
+    },
+    /// Install the module (FreeBSD only).
+    Install {
+        /// The arch whose module to install (default: the host's).
+        arch: Option<Arch>,
     },
     /// Run every test step.
     Test,
@@ -53,16 +67,21 @@ pub const COMMANDS: &[CommandInfo] = &[
         name: "build",
         summary: "cross-build the kernel crates for FreeBSD and check the objects",
         help: "\
-usage: cargo xtask build [--arch <ppc64|ppc64le|arm64|all>]...
+usage: cargo xtask build [--arch <ppc64|ppc64le|arm64|all>]... [--sysdir <FreeBSD sys/ tree>]
 
 Installs missing dependencies (Debian packages; needs root or sudo), then builds the kernel-side
 crates (linux64-kmod and what it depends on) with Debian's rustc 1.96 and -Zbuild-std=core,alloc
 for targets/<arch>-unknown-freebsd-kernel.json into target/kernel/, then checks every object of
-liblinux64_kmod.a: ELFv2 and no .opd (ppc), no FP/vector instructions (llvm-objdump).
+liblinux64_kmod.a: ELFv2 and no .opd (ppc), no FP/vector instructions (llvm-objdump). Then links
+target/kernel/<arch>/linux64.ko as kmod.mk does (ld.lld -r, localize, -Bshareable) and runs
+check-kld on it. FreeBSD headers: the --sysdir tree (else SYSDIR, else /usr/src/sys on FreeBSD),
+else those of the PyPI package ziglang (installed into target/). Without a source tree the
+module lacks the MI Linuxulator objects, and the build says so.
 
 options:
   --arch <arch>   ppc64, ppc64le, arm64, or all (default: all); may be repeated.
                   Several arches are built in one cargo run.
+  --sysdir <dir>  a FreeBSD sys/ source tree
   -h, --help      this help
 
 environment:
@@ -103,6 +122,35 @@ options:
                    then DIR, then the host
   --strace         print every syscall and, at exit, the syscalls the harness does not implement
   -h, --help       this help",
+    },
+    CommandInfo {
+        name: "check-kld",
+        summary: "check that a kernel module is loadable by FreeBSD's kld linker",
+        help: "\
+usage: cargo xtask check-kld [--arch <ppc64|ppc64le|arm64>] <file.ko>
+
+Checks the ELF header (class, byte order, machine, ET_DYN, FreeBSD OSABI, ELFv2 and no .opd
+on ppc), that every relocation is of a type the kld linker accepts, that there are no FP/vector
+instructions, that the module metadata and SYSINIT linker sets are there, and that every
+undefined symbol is a FreeBSD kernel export (crates/freebsd-sys/kpi.txt) or an MI Linuxulator
+symbol (the generated linux_proto.h). Also run by every `cargo xtask build`.
+
+options:
+  --arch <arch>   the module's arch (default: from its ELF header)
+  -h, --help      this help",
+    },
+    CommandInfo {
+        name: "install",
+        summary: "copy linux64.ko to /boot/modules (FreeBSD only)",
+        help: "\
+usage: cargo xtask install [--arch <ppc64|ppc64le|arm64>]
+
+On FreeBSD, copies target/kernel/<arch>/linux64.ko (built by `cargo xtask build`) to
+/boot/modules, where kldload finds it. Elsewhere it refuses. See docs/INSTALL.md.
+
+options:
+  --arch <arch>   which build to install (default: the host's arch)
+  -h, --help      this help",
     },
     CommandInfo {
         name: "check-objects",
@@ -188,6 +236,8 @@ pub fn parse(args: &[String]) -> Result<Cmd, String> {
             )),
         },
         "check-objects" => parse_check_objects(rest),
+        "check-kld" => parse_check_kld(rest),
+        "install" => parse_install(rest),
         "run" => parse_run(rest),
         _ => unreachable!("command {name} listed but not parsed"),
     }
@@ -204,9 +254,14 @@ fn parse_arch_list(value: &str, arches: &mut Vec<Arch>) -> Result<(), String> {
 
 fn parse_build(args: &[String]) -> Result<Cmd, String> {
     let mut arches = Vec::new();
+    let mut sysdir = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        if a == "--arch" {
+        if a == "--sysdir" {
+            sysdir = Some(it.next().ok_or("--sysdir needs a FreeBSD sys/ directory")?.into());
+        } else if let Some(v) = a.strip_prefix("--sysdir=") {
+            sysdir = Some(v.into());
+        } else if a == "--arch" {
             let v = it
                 .next()
                 .ok_or("--arch needs a value: ppc64, ppc64le, arm64 or all")?;
@@ -224,7 +279,47 @@ fn parse_build(args: &[String]) -> Result<Cmd, String> {
     }
     arches.sort();
     arches.dedup();
-    Ok(Cmd::Build { arches })
+    Ok(Cmd::Build { arches, sysdir })
+}
+
+/// `--arch <a>` / `--arch=<a>` at `a`, or None if `a` is not that option.
+fn arch_option<'a>(a: &'a str, it: &mut std::slice::Iter<'a, String>) -> Option<Result<Arch, String>> {
+    let v = if a == "--arch" {
+        match it.next() {
+            Some(v) => v.as_str(),
+            None => return Some(Err("--arch needs a value: ppc64, ppc64le or arm64".into())),
+        }
+    } else {
+        a.strip_prefix("--arch=")?
+    };
+    Some(Arch::parse(v))
+}
+
+fn parse_check_kld(args: &[String]) -> Result<Cmd, String> {
+    let (mut arch, mut file) = (None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match arch_option(a, &mut it) {
+            Some(r) => arch = Some(r?),
+            None if a.starts_with('-') => return Err(format!("unexpected option '{a}' for check-kld; see `cargo xtask check-kld --help`")),
+            None if file.is_some() => return Err("check-kld takes one module file".into()),
+            None => file = Some(a.into()),
+        }
+    }
+    let file = file.ok_or("check-kld needs a module file (.ko)")?;
+    Ok(Cmd::CheckKld { arch, file })
+}
+
+fn parse_install(args: &[String]) -> Result<Cmd, String> {
+    let mut arch = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match arch_option(a, &mut it) {
+            Some(r) => arch = Some(r?),
+            None => return Err(format!("unexpected argument '{a}' for install; see `cargo xtask install --help`")),
+        }
+    }
+    Ok(Cmd::Install { arch })
 }
 
 fn parse_run(args: &[String]) -> Result<Cmd, String> {
@@ -296,25 +391,25 @@ mod tests {
         assert_eq!(
             p(&["build", "--arch", "ppc64"]),
             Ok(Cmd::Build {
-                arches: vec![Arch::Ppc64]
+                arches: vec![Arch::Ppc64], sysdir: None
             })
         );
         assert_eq!(
             p(&["build", "--arch=arm64"]),
             Ok(Cmd::Build {
-                arches: vec![Arch::Arm64]
+                arches: vec![Arch::Arm64], sysdir: None
             })
         );
         assert_eq!(
             p(&["build"]),
             Ok(Cmd::Build {
-                arches: Arch::ALL.to_vec()
+                arches: Arch::ALL.to_vec(), sysdir: None
             })
         );
         assert_eq!(
             p(&["build", "--arch", "all"]),
             Ok(Cmd::Build {
-                arches: Arch::ALL.to_vec()
+                arches: Arch::ALL.to_vec(), sysdir: None
             })
         );
         assert_eq!(
@@ -327,8 +422,20 @@ mod tests {
                 "--arch=arm64"
             ]),
             Ok(Cmd::Build {
-                arches: vec![Arch::Ppc64le, Arch::Arm64]
+                arches: vec![Arch::Ppc64le, Arch::Arm64], sysdir: None
             })
+        );
+    }
+
+    #[test]
+    fn kld_and_install_args() {
+        assert_eq!(p(&["check-kld", "m.ko"]), Ok(Cmd::CheckKld { arch: None, file: "m.ko".into() }));
+        assert_eq!(p(&["check-kld", "--arch", "arm64", "m.ko"]), Ok(Cmd::CheckKld { arch: Some(Arch::Arm64), file: "m.ko".into() }));
+        assert!(p(&["check-kld"]).is_err());
+        assert_eq!(p(&["install"]), Ok(Cmd::Install { arch: None }));
+        assert_eq!(
+            p(&["build", "--arch", "ppc64", "--sysdir", "/usr/src/sys"]),
+            Ok(Cmd::Build { arches: vec![Arch::Ppc64], sysdir: Some("/usr/src/sys".into()) })
         );
     }
 
@@ -354,7 +461,7 @@ mod tests {
             (&["build", "--fast"][..], "unexpected argument '--fast'"),
             (
                 &["frobnicate"][..],
-                "unknown command 'frobnicate'; expected one of: build, test, run, check-objects, help",
+                "unknown command 'frobnicate'; expected one of: build, test, run, check-kld, install, check-objects, help",
             ),
             (&["check-objects", "x.o"][..], "check-objects needs --arch"),
             (

@@ -113,7 +113,68 @@ impl Tools {
 pub fn ensure() -> Result<Tools> {
     install_missing_packages()?;
     check_kernel_toolchain()?;
+    ensure_freebsd_headers()?;
     Tools::find()
+}
+
+/// The PyPI `ziglang` release whose FreeBSD 15 headers `freebsd-sys` is generated from when no FreeBSD
+/// source tree is given (keep equal to `ZIGLANG_VERSION` in `crates/freebsd-sys/build.rs`).
+pub const ZIGLANG_VERSION: &str = "0.17.1";
+
+/// `target/ziglang-<version>/include`: the FreeBSD headers of the ziglang package (`generic-freebsd`,
+/// `powerpc64-freebsd-none`, `aarch64-freebsd-none`, ...), where `freebsd-sys` looks by default.
+pub fn freebsd_headers_dir() -> PathBuf {
+    crate::util::repo_root().join("target").join(format!("ziglang-{ZIGLANG_VERSION}")).join("include")
+}
+
+/// Installs the FreeBSD headers of the pinned ziglang wheel into [`freebsd_headers_dir`] unless they are
+/// there: `python3 -m pip download` of the wheel into the build directory, then only the `*freebsd*`
+/// include directories are unpacked (never a system-wide install).
+pub fn ensure_freebsd_headers() -> Result<PathBuf> {
+    let dir = freebsd_headers_dir();
+    if dir.join("generic-freebsd/sys/sysent.h").is_file() {
+        return Ok(dir);
+    }
+    let base = dir.parent().unwrap_or(&dir).to_path_buf();
+    let staging = base.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| err!("cannot create {}: {e}", staging.display()))?;
+    println!("xtask: installing the FreeBSD headers of PyPI ziglang=={ZIGLANG_VERSION} into {}", base.display());
+    let python = which("python3").ok_or_else(|| err!("python3 not found; install the Debian package python3-pip"))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--dest"])
+        .arg(&staging)
+        .arg(format!("ziglang=={ZIGLANG_VERSION}")))
+    .map_err(|e| err!("{e}; `python3 -m pip` is needed (Debian package python3-pip) to fetch ziglang=={ZIGLANG_VERSION}"))?;
+    let unpack = r#"
+import sys, zipfile, pathlib
+staging = pathlib.Path(sys.argv[1])
+wheels = list(staging.glob("ziglang-*.whl"))
+if len(wheels) != 1:
+    sys.exit("expected one ziglang wheel in %s, found %d" % (staging, len(wheels)))
+prefix = "ziglang/lib/libc/include/"
+n = 0
+with zipfile.ZipFile(wheels[0]) as z:
+    for m in z.namelist():
+        if not m.startswith(prefix) or m.endswith("/"):
+            continue
+        rel = m[len(prefix):]
+        if "freebsd" not in rel.split("/")[0]:
+            continue
+        out = staging / "include" / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(z.read(m))
+        n += 1
+wheels[0].unlink()
+print("xtask: unpacked %d FreeBSD header files" % n)
+"#;
+    run(Command::new(&python).arg("-c").arg(unpack).arg(&staging))?;
+    if !staging.join("include/generic-freebsd/sys/sysent.h").is_file() {
+        return Err(err!("ziglang=={ZIGLANG_VERSION} has no generic-freebsd/sys/sysent.h; pick another ZIGLANG_VERSION"));
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    std::fs::rename(&staging, &base).map_err(|e| err!("cannot rename {} to {}: {e}", staging.display(), base.display()))?;
+    Ok(dir)
 }
 
 /// Names of the packages in [`DEBIAN_PACKAGES`].
@@ -300,6 +361,13 @@ mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), names.len(), "duplicate package");
         assert!(names.iter().all(|n| !n.is_empty() && !n.contains(' ')));
+    }
+
+    #[test]
+    fn ziglang_version_matches_freebsd_sys() {
+        let build_rs = std::fs::read_to_string(crate::util::repo_root().join("crates/freebsd-sys/build.rs"))
+            .expect("freebsd-sys/build.rs");
+        assert!(build_rs.contains(&format!("const ZIGLANG_VERSION: &str = \"{ZIGLANG_VERSION}\";")));
     }
 
     #[test]

@@ -102,11 +102,48 @@ pub fn steps() -> Vec<Step> {
         name: "kernel-object checker self-test".into(),
         run: Box::new(|ctx| Counts::check(checker_self_test(&ctx.tools))),
     });
+    for arch in Arch::ALL {
+        steps.push(Step {
+            name: format!("module link + check-kld: {arch}"),
+            run: Box::new(move |ctx| Counts::check(kmod_step(ctx, arch))),
+        });
+    }
+    steps.push(Step {
+        name: "check-kld self-test".into(),
+        run: Box::new(|ctx| {
+            let mut c = Counts::default();
+            match crate::checkkld::self_test(&ctx.tools) {
+                Ok(results) => {
+                    for r in results {
+                        println!("  {} {}: {}", if r.ok { "ok    " } else { "FAILED" }, r.name, r.detail);
+                        c += Counts::check(r.ok);
+                    }
+                }
+                Err(e) => {
+                    println!("error: {e}");
+                    c += Counts::check(false);
+                }
+            }
+            c
+        }),
+    });
     steps.push(Step {
         name: "emulator harness: Linux ppc64 programs vs qemu-user".into(),
         run: Box::new(|_ctx| crate::harness::test_step()),
     });
     steps
+}
+
+/// Links linux64.ko of `arch` from the kernel build (with the FreeBSD source tree of SYSDIR if set) and
+/// runs check-kld on it.
+fn kmod_step(ctx: &mut Ctx, arch: Arch) -> bool {
+    match ctx.kernel_build(arch) {
+        Ok(lib) => crate::kmod::build_and_check(&ctx.tools, arch, &lib, crate::kmod::find_sysdir(None).as_deref()),
+        Err(e) => {
+            println!("error: {e}");
+            false
+        }
+    }
 }
 
 /// Runs all steps; returns the totals (the caller prints the final line).
@@ -278,6 +315,10 @@ mod tests {
         }
         assert!(names.iter().any(|n| n.contains("checker self-test")));
         assert!(names.iter().any(|n| n.contains("self test under qemu-user")));
+        for arch in Arch::ALL {
+            assert!(names.iter().any(|n| n.starts_with("module link + check-kld") && n.ends_with(arch.name())), "{arch}");
+        }
+        assert!(names.iter().any(|n| n == "check-kld self-test"));
         let mut d = names.clone();
         d.sort();
         d.dedup();

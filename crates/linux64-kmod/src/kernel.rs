@@ -4,20 +4,12 @@
 //! the entry points can be exercised exactly as the kernel calls them.
 
 use core::ffi::{c_void, CStr};
-#[cfg(target_os = "freebsd")]
-use core::ffi::{c_char, c_int};
 use linux_core::errno::LinuxErrno;
 use linux_core::uaccess::{UserAddr, UserMemory};
 
+/// `copyin(9)`, `copyout(9)` (0 or EFAULT) and `panic(9)`, as freebsd-sys declares them from the headers.
 #[cfg(target_os = "freebsd")]
-extern "C" {
-    /// `copyin(9)`: 0 or EFAULT.
-    fn copyin(udaddr: *const c_void, kaddr: *mut c_void, len: usize) -> c_int;
-    /// `copyout(9)`: 0 or EFAULT.
-    fn copyout(kaddr: *const c_void, udaddr: *mut c_void, len: usize) -> c_int;
-    /// `panic(9)`.
-    fn panic(fmt: *const c_char, ...) -> !;
-}
+use freebsd_sys::native::{copyin, copyout, panic};
 
 #[cfg(not(target_os = "freebsd"))]
 use host::{copyin, copyout};

@@ -1,0 +1,163 @@
+/*
+ * Accessors for the fields of struct thread and struct proc the Rust side needs, and the few operations
+ * that are macros in the KPI (curthread, PROC_LOCK, mtx_lock, the FP/vector hand-over). Compiled with the
+ * module's kernel flags against the same headers as freebsd-sys.
+ */
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/lock.h>
+#include <sys/mutex.h>
+#include <sys/proc.h>
+#include <sys/signalvar.h>
+#include <sys/sysent.h>
+#include <machine/pcb.h>
+#include <machine/frame.h>
+#if defined(__powerpc__)
+#include <machine/fpu.h>
+#include <machine/altivec.h>
+#include <machine/psl.h>
+#endif
+
+#include "linux64_glue.h"
+
+/* Linux sa_flags (asm-generic/signal.h; the same on powerpc and arm64). */
+#define	LINUX_SA_SIGINFO	0x00000004ULL
+#define	LINUX_SA_ONSTACK	0x08000000ULL
+#define	LINUX_SA_RESTART	0x10000000ULL
+#define	LINUX_SA_NODEFER	0x40000000ULL
+#define	LINUX_SA_RESETHAND	0x80000000ULL
+
+struct thread *
+linux64_curthread(void)
+{
+	return (curthread);
+}
+
+struct proc *
+linux64_td_proc(struct thread *td)
+{
+	return (td->td_proc);
+}
+
+struct trapframe *
+linux64_td_frame(struct thread *td)
+{
+	return (td->td_frame);
+}
+
+struct syscall_args *
+linux64_td_sa(struct thread *td)
+{
+	return (&td->td_sa);
+}
+
+register_t *
+linux64_td_retval(struct thread *td)
+{
+	return (td->td_retval);
+}
+
+struct sigaltstack *
+linux64_td_sigstk(struct thread *td)
+{
+	return (&td->td_sigstk);
+}
+
+struct pcb *
+linux64_td_pcb(struct thread *td)
+{
+	return (td->td_pcb);
+}
+
+struct sysentvec *
+linux64_p_sysent(struct proc *p)
+{
+	return (p->p_sysent);
+}
+
+void
+linux64_p_set_osrel(struct proc *p, int osrel)
+{
+	p->p_osrel = osrel;
+}
+
+/* The Linux sa_flags of the handler of (BSD) signal sig; ps_mtx is held by the caller (sendsig). */
+uint64_t
+linux64_sig_flags(struct thread *td, int sig)
+{
+	struct sigacts *psp = td->td_proc->p_sigacts;
+	uint64_t f = 0;
+
+	mtx_assert(&psp->ps_mtx, MA_OWNED);
+	if (SIGISMEMBER(psp->ps_siginfo, sig))
+		f |= LINUX_SA_SIGINFO;
+	if (SIGISMEMBER(psp->ps_sigonstack, sig))
+		f |= LINUX_SA_ONSTACK;
+	if (!SIGISMEMBER(psp->ps_sigintr, sig))
+		f |= LINUX_SA_RESTART;
+	if (SIGISMEMBER(psp->ps_sigreset, sig))
+		f |= LINUX_SA_RESETHAND;
+	if (SIGISMEMBER(psp->ps_signodefer, sig))
+		f |= LINUX_SA_NODEFER;
+	return (f);
+}
+
+/* sendsig is called with the proc lock and ps_mtx held; copyout may sleep. */
+void
+linux64_sendsig_unlock(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+
+	mtx_unlock(&p->p_sigacts->ps_mtx);
+	PROC_UNLOCK(p);
+}
+
+void
+linux64_sendsig_lock(struct thread *td)
+{
+	struct proc *p = td->td_proc;
+
+	PROC_LOCK(p);
+	mtx_lock(&p->p_sigacts->ps_mtx);
+}
+
+/* Kills the process with sig (no handler runs): a signal frame could not be written or read back. */
+void
+linux64_sigexit(struct thread *td, int sig)
+{
+	PROC_LOCK(td->td_proc);
+	sigexit(td, sig);
+}
+
+#if defined(__powerpc__)
+/* Writes the live FP/vector registers of td into its pcb (what get_mcontext does). */
+void
+linux64_ppc64_fpvec_save(struct thread *td)
+{
+	struct pcb *pcb = td->td_pcb;
+
+	critical_enter();
+	if (pcb->pcb_flags & PCB_FPU)
+		save_fpu(td);
+	if (pcb->pcb_flags & PCB_VEC)
+		save_vec(td);
+	critical_exit();
+}
+
+/*
+ * The pcb now holds the state to run with (what set_mcontext does): give up the units so the next use
+ * traps and enable_fpu()/enable_vec() load the pcb contents.
+ */
+void
+linux64_ppc64_fpvec_reload(struct thread *td, int fp_valid, int vec_valid)
+{
+	struct pcb *pcb = td->td_pcb;
+
+	td->td_frame->srr1 &= ~(PSL_FP | PSL_VSX | PSL_VEC);
+	pcb->pcb_flags &= ~(PCB_FPU | PCB_VSX | PCB_VEC);
+	if (fp_valid)
+		pcb->pcb_flags |= PCB_FPREGS;
+	if (vec_valid)
+		pcb->pcb_flags |= PCB_VECREGS;
+}
+#endif

@@ -1,0 +1,41 @@
+/*
+ * The C side of the linux64 module and the Rust side share these declarations.
+ *
+ * Accessors: the fields of struct thread and struct proc (whose layout depends on kernel options) are
+ * reached only here, compiled against the same headers as the kernel, never through offsets guessed in
+ * Rust. Rust declares the same functions in src/kpi.rs.
+ */
+#ifndef _LINUX64_GLUE_H_
+#define _LINUX64_GLUE_H_
+
+struct thread;
+struct proc;
+struct trapframe;
+struct syscall_args;
+struct sysentvec;
+struct pcb;
+struct sigaltstack;
+
+struct thread		*linux64_curthread(void);
+struct proc		*linux64_td_proc(struct thread *td);
+struct trapframe	*linux64_td_frame(struct thread *td);
+struct syscall_args	*linux64_td_sa(struct thread *td);
+register_t		*linux64_td_retval(struct thread *td);
+struct sigaltstack	*linux64_td_sigstk(struct thread *td);
+struct pcb		*linux64_td_pcb(struct thread *td);
+struct sysentvec	*linux64_p_sysent(struct proc *p);
+void			 linux64_p_set_osrel(struct proc *p, int osrel);
+uint64_t		 linux64_sig_flags(struct thread *td, int sig);
+void			 linux64_sendsig_unlock(struct thread *td);
+void			 linux64_sendsig_lock(struct thread *td);
+void			 linux64_sigexit(struct thread *td, int sig) __dead2;
+#if defined(__powerpc__)
+void			 linux64_ppc64_fpvec_save(struct thread *td);
+void			 linux64_ppc64_fpvec_reload(struct thread *td, int fp_valid, int vec_valid);
+#endif
+
+/* Rust (src/lib.rs): module events. */
+int	linux64_rust_load(void);
+int	linux64_rust_unload(void);
+
+#endif /* !_LINUX64_GLUE_H_ */

@@ -1,0 +1,890 @@
+//! The Linux/powerpc64 `struct sysentvec` instances and ELF brands, wired to the [`crate::ppc64`] entry
+//! points, and their registration.
+//!
+//! | ABI (kernel byte order)     | sysentvec                      | brands (interpreter)                                  |
+//! |-----------------------------|--------------------------------|-------------------------------------------------------|
+//! | ELFv1, big-endian           | `linux64_sysvec_ppc64_elfv1`   | `/lib64/ld64.so.1`                                    |
+//! | ELFv2, big-endian           | `linux64_sysvec_ppc64_elfv2`   | `/lib/ld-musl-powerpc64.so.1`, `/lib64/ld64.so.2`     |
+//! | ELFv2, little-endian        | `linux64_sysvec_ppc64le`       | `/lib64/ld64.so.2`, `/lib/ld-musl-powerpc64le.so.1`   |
+//!
+//! A big-endian kernel registers the first two, a little-endian one the third (FreeBSD's ELF loader
+//! refuses images of the other byte order before brands are looked at); the host (tests) has all three.
+//! `c/linux64_module.c` runs `exec_sysvec_init` on them (`INIT_SYSENTVEC`).
+//!
+//! Hook members implemented here (`sv_fetch_syscall_args`, `sv_set_syscall_retval`, `sv_setregs`,
+//! `sv_sendsig`, `sv_set_fork_retval`, `sv_fixup`, `sv_onexec`, and `linux_rt_sigreturn` for the syscall
+//! table) convert between FreeBSD's thread state and [`Ppc64Thread`] and call the entry points; the others
+//! are FreeBSD's (`elf64_coredump`) or the MI Linuxulator's ([`crate::kpi`]).
+
+use crate::kpi::sys::kconst as k;
+use crate::kpi::sys::{
+    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, sysentvec, thread, Elf64_Brandinfo,
+    Elf64_Ehdr, Elf_Brandnote, Elf_Note,
+};
+use crate::kpi::*;
+use crate::ppc64::{
+    linux64_ppc64_exec_setregs, linux64_ppc64_fetch_syscall_args, linux64_ppc64_sendsig,
+    linux64_ppc64_set_syscall_retval, linux64_ppc64_sigreturn, SignalArgs, SigreturnResult,
+    SyscallArgs,
+};
+use arch_ppc64::frame::{Ppc64Thread, TrapFrame, UnitsUsed, VectorState};
+use core::ffi::{c_char, c_int, c_void, CStr};
+use core::ptr::{addr_of, addr_of_mut, null, null_mut};
+
+/// `abi` argument of the entry points: function descriptors.
+pub const ABI_ELFV1: c_int = 1;
+/// `abi` argument of the entry points: ELFv2.
+pub const ABI_ELFV2: c_int = 2;
+
+/// `LINUX_SYS_MAXSYSCALL`: the table covers every number of the Linux 6.1 ppc64 table.
+pub const LINUX_SYS_MAXSYSCALL: c_int = arch_ppc64::syscall_table::PPC64_NR_MAX as c_int + 1;
+/// Linux `MINSIGSTKSZ` on powerpc64.
+pub const LINUX_MINSIGSTKSZ: c_int = 8192;
+
+/// `AT_HWCAP`/`AT_HWCAP2` the sysentvecs report (set at MOD_LOAD from the arch hooks).
+static mut LINUX_HWCAP: u64 = 0;
+static mut LINUX_HWCAP2: u64 = 0;
+/// Size of the signal code in the shared page: none (the trampoline lives in the vdso).
+static mut LINUX_SZSIGCODE: c_int = 0;
+
+/// `.note.ABI-tag` of GNU/Linux binaries: name "GNU", 16 bytes of descriptor, NT_GNU_ABI_TAG.
+#[no_mangle]
+pub static mut linux64_ppc64_brandnote: Elf_Brandnote = Elf_Brandnote {
+    hdr: Elf_Note {
+        n_namesz: 4,
+        n_descsz: 16,
+        n_type: k::NT_GNU_ABI_TAG as u32,
+    },
+    vendor: c"GNU".as_ptr(),
+    flags: k::BN_TRANSLATE_OSREL as c_int,
+    trans_osrel: Some(trans_osrel),
+};
+
+macro_rules! sysvec {
+    ($abi:expr, $name:expr) => {
+        sysentvec {
+            sv_size: LINUX_SYS_MAXSYSCALL,
+            sv_table: addr_of_mut!(linux_sysent).cast(),
+            sv_fixup: Some(fixup),
+            sv_sendsig: Some(sendsig::<{ $abi }>),
+            sv_sigcode: null(),
+            sv_szsigcode: addr_of_mut!(LINUX_SZSIGCODE),
+            sv_sigcodeoff: 0,
+            sv_name: $name.as_ptr().cast_mut(),
+            sv_coredump: Some(elf64_coredump),
+            sv_elf_core_osabi: k::ELFOSABI_NONE as c_int,
+            sv_elf_core_abi_vendor: c"GNU".as_ptr(),
+            sv_elf_core_prepare_notes: Some(linux64_prepare_notes),
+            sv_copyout_auxargs: Some(linux64_copyout_auxargs),
+            sv_minsigstksz: LINUX_MINSIGSTKSZ,
+            sv_minuser: k::VM_MIN_ADDRESS as u64 as _,
+            sv_maxuser: k::VM_MAXUSER_ADDRESS as u64 as _,
+            sv_usrstack: k::USRSTACK as u64 as _,
+            sv_psstrings: (k::USRSTACK as u64
+                - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64)
+                as _,
+            sv_psstringssz: core::mem::size_of::<crate::kpi::sys::ps_strings>(),
+            sv_stackprot: (k::VM_PROT_READ | k::VM_PROT_WRITE) as c_int,
+            sv_copyout_strings: Some(linux64_copyout_strings),
+            sv_setregs: Some(exec_setregs::<{ $abi }>),
+            sv_fixlimit: None,
+            sv_maxssiz: null_mut(),
+            sv_flags: (k::SV_ABI_LINUX
+                | k::SV_LP64
+                | k::SV_SHP
+                | k::SV_SIG_DISCIGN
+                | k::SV_SIG_WAITNDQ) as u32,
+            sv_set_syscall_retval: Some(set_syscall_retval::<{ $abi }>),
+            sv_fetch_syscall_args: Some(fetch_syscall_args::<{ $abi }>),
+            sv_syscallnames: addr_of_mut!(linux_syscallnames).cast(),
+            sv_timekeep_offset: 0,
+            sv_shared_page_base: k::SHAREDPAGE as u64 as _,
+            sv_shared_page_len: k::PAGE_SIZE as u64 as _,
+            sv_sigcode_offset: 0,
+            sv_shared_page_obj: null_mut(),
+            sv_vdso_offset: 0,
+            sv_schedtail: Some(linux_schedtail),
+            sv_thread_detach: Some(linux_thread_detach),
+            sv_trap: None,
+            sv_hwcap: addr_of_mut!(LINUX_HWCAP).cast(),
+            sv_hwcap2: addr_of_mut!(LINUX_HWCAP2).cast(),
+            sv_hwcap3: null_mut(),
+            sv_hwcap4: null_mut(),
+            sv_machine_arch: None,
+            sv_fxrng_gen_offset: 0,
+            sv_onexec_old: None,
+            sv_onexec: Some(onexec),
+            sv_protect: None,
+            sv_onexit: Some(linux_on_exit),
+            sv_ontdexit: Some(linux_thread_dtor),
+            sv_setid_allowed: Some(linux_setid_allowed_query),
+            sv_set_fork_retval: Some(set_fork_retval::<{ $abi }>),
+            sv_regset_begin: null_mut(),
+            sv_regset_end: null_mut(),
+        }
+    };
+}
+
+/// The sysentvec of big-endian ELFv1 programs.
+#[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
+#[no_mangle]
+pub static mut linux64_sysvec_ppc64_elfv1: sysentvec =
+    sysvec!(ABI_ELFV1, c"Linux ELF64 ppc64 ELFv1");
+/// The sysentvec of big-endian ELFv2 programs.
+#[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
+#[no_mangle]
+pub static mut linux64_sysvec_ppc64_elfv2: sysentvec =
+    sysvec!(ABI_ELFV2, c"Linux ELF64 ppc64 ELFv2");
+/// The sysentvec of little-endian (ELFv2) programs.
+#[cfg(any(not(target_os = "freebsd"), target_endian = "little"))]
+#[no_mangle]
+pub static mut linux64_sysvec_ppc64le: sysentvec = sysvec!(ABI_ELFV2, c"Linux ELF64 ppc64le");
+
+macro_rules! brand {
+    ($sv:ident, $interp:expr, $idx:literal) => {
+        Elf64_Brandinfo {
+            brand: k::ELFOSABI_LINUX as c_int,
+            machine: k::EM_PPC64 as c_int,
+            compat_3_brand: c"Linux".as_ptr(),
+            interp_path: $interp.as_ptr(),
+            sysvec: addr_of_mut!($sv),
+            interp_newpath: null(),
+            flags: (k::BI_CAN_EXEC_DYN | k::BI_BRAND_NOTE) as c_int,
+            brand_note: addr_of_mut!(linux64_ppc64_brandnote),
+            header_supported: Some(header_supported::<$idx>),
+        }
+    };
+}
+
+/// Brands of the big-endian kernel: (brand, index into `arch_ppc64::BRANDS`).
+#[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
+pub static mut BRANDS_BE: [Elf64_Brandinfo; 3] = [
+    brand!(linux64_sysvec_ppc64_elfv1, c"/lib64/ld64.so.1", 0),
+    brand!(
+        linux64_sysvec_ppc64_elfv2,
+        c"/lib/ld-musl-powerpc64.so.1",
+        1
+    ),
+    brand!(linux64_sysvec_ppc64_elfv2, c"/lib64/ld64.so.2", 1),
+];
+/// Brands of the little-endian kernel.
+#[cfg(any(not(target_os = "freebsd"), target_endian = "little"))]
+pub static mut BRANDS_LE: [Elf64_Brandinfo; 2] = [
+    brand!(linux64_sysvec_ppc64le, c"/lib64/ld64.so.2", 2),
+    brand!(linux64_sysvec_ppc64le, c"/lib/ld-musl-powerpc64le.so.1", 2),
+];
+
+/// The brands this kernel registers.
+pub fn brands() -> &'static mut [Elf64_Brandinfo] {
+    #[cfg(all(target_os = "freebsd", target_endian = "big"))]
+    // SAFETY: the brand table is touched only by MOD_LOAD/MOD_UNLOAD, which the kernel serializes.
+    return unsafe { &mut *addr_of_mut!(BRANDS_BE) };
+    #[cfg(all(target_os = "freebsd", target_endian = "little"))]
+    // SAFETY: as above.
+    return unsafe { &mut *addr_of_mut!(BRANDS_LE) };
+    #[cfg(not(target_os = "freebsd"))]
+    // SAFETY: host tests are the only users (one test at a time touches the brands).
+    return unsafe { &mut *addr_of_mut!(BRANDS_BE) };
+}
+
+/// MOD_LOAD: fills AT_HWCAP/AT_HWCAP2 and inserts the brands; on failure nothing stays registered.
+pub fn load() -> c_int {
+    use linux_core::hooks::ExecHooks;
+    let hooks = arch_ppc64::Ppc64::<zerocopy::NativeEndian>::new(
+        arch_ppc64::FuncAbi::ElfV2,
+        arch_ppc64::Ppc64Cpu::POWER9,
+    );
+    // SAFETY: MOD_LOAD runs before any process can use these sysentvecs.
+    unsafe {
+        LINUX_HWCAP = hooks.hwcap();
+        LINUX_HWCAP2 = hooks.hwcap2().unwrap_or(0);
+    }
+    let list = brands();
+    for i in 0..list.len() {
+        // SAFETY: a pointer to a static brand, valid for the module's lifetime.
+        if unsafe { elf64_insert_brand_entry(&mut list[i]) } != 0 {
+            for b in &mut list[..i] {
+                // SAFETY: removing what was inserted above.
+                unsafe { elf64_remove_brand_entry(b) };
+            }
+            kprint(c"linux64: could not register the Linux/powerpc64 ELF brands\n");
+            return k::EINVAL as c_int;
+        }
+    }
+    0
+}
+
+/// MOD_UNLOAD: EBUSY while a process still runs under one of the brands, else removes them all.
+pub fn unload() -> c_int {
+    let list = brands();
+    // SAFETY: static brands; elf64_brand_inuse only reads the process list.
+    if list.iter_mut().any(|b| unsafe { elf64_brand_inuse(b) }) {
+        return k::EBUSY as c_int;
+    }
+    for b in list.iter_mut() {
+        // SAFETY: the brand was inserted at MOD_LOAD.
+        unsafe { elf64_remove_brand_entry(b) };
+    }
+    0
+}
+
+/// The entry-point `abi` of the process `p` (ELFv1 only for the ELFv1 sysentvec).
+///
+/// # Safety
+/// `p` must be a live process.
+unsafe fn abi_of(p: *mut proc_) -> c_int {
+    #[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
+    {
+        // SAFETY: the caller guarantees `p`; only the pointer value is compared.
+        if unsafe { linux64_p_sysent(p) } == addr_of_mut!(linux64_sysvec_ppc64_elfv1) {
+            return ABI_ELFV1;
+        }
+    }
+    let _ = p;
+    ABI_ELFV2
+}
+
+/// The 16 bytes of a pcb FP/VSX slot or vector register, in memory order.
+fn bytes16(w: [u32; 4]) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    for (i, x) in w.iter().enumerate() {
+        b[4 * i..4 * i + 4].copy_from_slice(&x.to_ne_bytes());
+    }
+    b
+}
+
+fn words4(b: [u8; 16]) -> [u32; 4] {
+    let mut w = [0u32; 4];
+    for (i, x) in w.iter_mut().enumerate() {
+        let mut q = [0u8; 4];
+        q.copy_from_slice(&b[4 * i..4 * i + 4]);
+        *x = u32::from_ne_bytes(q);
+    }
+    w
+}
+
+fn split(b: [u8; 16]) -> (u64, u64) {
+    let mut h = [0u8; 8];
+    let mut l = [0u8; 8];
+    h.copy_from_slice(&b[..8]);
+    l.copy_from_slice(&b[8..]);
+    (u64::from_ne_bytes(h), u64::from_ne_bytes(l))
+}
+
+/// FP/VMX/VSX state from the pcb save areas (`pcb_fpu`: VSR0..31 with the FPR in doubleword 0;
+/// `pcb_vec`: VR0..31, VRSAVE, VSCR).
+pub fn vector_from_pcb(p: &pcb) -> VectorState {
+    let mut v = VectorState::default();
+    for i in 0..32 {
+        // SAFETY: both union members are plain words; `vsr` covers all 16 bytes.
+        let (hi, lo) = split(bytes16(unsafe { p.pcb_fpu.fpr[i].vsr }));
+        v.fpr[i] = hi;
+        v.vsr_low[i] = lo;
+        v.vr[i] = u128::from_ne_bytes(bytes16(p.pcb_vec.vr[i]));
+    }
+    // SAFETY: the FPSCR slot is 8 bytes inside `p`; read as bits, never as a double (no FP instruction).
+    v.fpscr = unsafe { addr_of!(p.pcb_fpu.fpscr).cast::<u64>().read() };
+    v.vscr = p.pcb_vec.vscr;
+    v.vrsave = p.pcb_vec.vrsave;
+    let f = i64::from(p.pcb_flags);
+    v.used
+        .set(UnitsUsed::FP, f & (k::PCB_FPU | k::PCB_FPREGS) != 0);
+    v.used
+        .set(UnitsUsed::VEC, f & (k::PCB_VEC | k::PCB_VECREGS) != 0);
+    v.used.set(UnitsUsed::VSX, f & k::PCB_VSX != 0);
+    v
+}
+
+/// Writes `v` into the pcb save areas (the inverse of [`vector_from_pcb`], flags aside).
+pub fn vector_to_pcb(v: &VectorState, p: &mut pcb) {
+    for i in 0..32 {
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&v.fpr[i].to_ne_bytes());
+        b[8..].copy_from_slice(&v.vsr_low[i].to_ne_bytes());
+        p.pcb_fpu.fpr[i].vsr = words4(b);
+        p.pcb_vec.vr[i] = words4(v.vr[i].to_ne_bytes());
+    }
+    // SAFETY: as in vector_from_pcb, the 8-byte FPSCR slot written as bits.
+    unsafe { addr_of_mut!(p.pcb_fpu.fpscr).cast::<u64>().write(v.fpscr) };
+    p.pcb_vec.vscr = v.vscr;
+    p.pcb_vec.vrsave = v.vrsave;
+}
+
+/// The thread's state as the hooks want it: the trap frame, FP/vector state (flushed from the CPU) and
+/// `orig_gpr3` (r3 at the last syscall entry, kept in `td_sa.args[0]`).
+///
+/// # Safety
+/// `td` must be the current thread.
+unsafe fn load_thread(td: *mut thread) -> Ppc64Thread {
+    // SAFETY: the accessors return td's own frame, pcb and syscall arguments; TrapFrame is struct
+    // trapframe (tests/layout.rs in freebsd-sys).
+    unsafe {
+        linux64_ppc64_fpvec_save(td);
+        Ppc64Thread {
+            frame: *linux64_td_frame(td).cast::<TrapFrame>(),
+            vector: vector_from_pcb(&*linux64_td_pcb(td)),
+            orig_gpr3: (*linux64_td_sa(td)).args[0] as u64,
+        }
+    }
+}
+
+/// Writes back what the hooks changed.
+///
+/// # Safety
+/// `td` must be the current thread, `before` what [`load_thread`] returned.
+unsafe fn store_thread(td: *mut thread, before: &Ppc64Thread, after: &Ppc64Thread) {
+    // SAFETY: as in load_thread.
+    unsafe {
+        *linux64_td_frame(td).cast::<TrapFrame>() = after.frame;
+        if after.vector != before.vector {
+            vector_to_pcb(&after.vector, &mut *linux64_td_pcb(td));
+            linux64_ppc64_fpvec_reload(
+                td,
+                c_int::from(after.vector.used.contains(UnitsUsed::FP)),
+                c_int::from(after.vector.used.contains(UnitsUsed::VEC)),
+            );
+        }
+    }
+}
+
+/// `sv_fetch_syscall_args`: number and arguments into `td_sa`, `callp` from the sysentvec's table.
+///
+/// # Safety
+/// Called by the kernel for the current thread of a process under this sysentvec.
+pub unsafe extern "C" fn fetch_syscall_args<const ABI: c_int>(td: *mut thread) -> c_int {
+    // SAFETY: the accessors return td's own frame, syscall_args, retval and sysentvec.
+    unsafe {
+        let frame = linux64_td_frame(td).cast::<TrapFrame>();
+        let mut a = SyscallArgs::default();
+        linux64_ppc64_fetch_syscall_args(ABI, frame, &mut a);
+        let sa = &mut *linux64_td_sa(td);
+        let sv = &*linux64_p_sysent(linux64_td_proc(td));
+        sa.code = u32::try_from(a.code).unwrap_or(u32::MAX);
+        sa.original_code = sa.code;
+        sa.args = [0; 8];
+        for (d, s) in sa.args.iter_mut().zip(a.args) {
+            *d = s as _;
+        }
+        let in_table =
+            !sv.sv_table.is_null() && (sa.code as usize) < usize::try_from(sv.sv_size).unwrap_or(0);
+        sa.callp = if in_table {
+            sv.sv_table.add(sa.code as usize)
+        } else {
+            addr_of_mut!(nosys_sysent)
+        };
+        let rv = linux64_td_retval(td);
+        *rv = 0;
+        *rv.add(1) = (*frame).fixreg[4];
+    }
+    0
+}
+
+/// `sv_set_syscall_retval`: `error` is FreeBSD's (0, ERESTART, EJUSTRETURN, errno), the value
+/// `td_retval[0]`.
+///
+/// # Safety
+/// Called by the kernel for the current thread after a system call.
+pub unsafe extern "C" fn set_syscall_retval<const ABI: c_int>(td: *mut thread, error: c_int) {
+    // SAFETY: the accessors return td's own frame, syscall_args and retval.
+    unsafe {
+        let sa = &*linux64_td_sa(td);
+        let mut args = SyscallArgs {
+            code: u64::from(sa.code),
+            args: [0; 6],
+        };
+        for (d, s) in args.args.iter_mut().zip(sa.args) {
+            *d = s as u64;
+        }
+        let retval = *linux64_td_retval(td);
+        linux64_ppc64_set_syscall_retval(ABI, linux64_td_frame(td).cast(), &args, error, retval);
+    }
+}
+
+/// `sv_set_fork_retval`: the child sees 0 and CR0.SO clear.
+///
+/// # Safety
+/// Called by the kernel for the new thread of a forked process.
+pub unsafe extern "C" fn set_fork_retval<const ABI: c_int>(td: *mut thread) {
+    let args = SyscallArgs::default();
+    // SAFETY: td's own frame.
+    unsafe { linux64_ppc64_set_syscall_retval(ABI, linux64_td_frame(td).cast(), &args, 0, 0) };
+}
+
+/// `sv_setregs`: the registers of a new image; an unreadable ELFv1 entry descriptor kills the process.
+///
+/// # Safety
+/// Called by the kernel during exec of the current thread.
+pub unsafe extern "C" fn exec_setregs<const ABI: c_int>(
+    td: *mut thread,
+    imgp: *mut image_params,
+    stack: usize,
+) {
+    // SAFETY: td is the exec'ing thread, imgp its image.
+    unsafe {
+        let before = load_thread(td);
+        let mut t = before;
+        let img = &*imgp;
+        let r = linux64_ppc64_exec_setregs(
+            ABI,
+            &mut t,
+            img.entry_addr as u64,
+            img.reloc_base as u64,
+            stack as u64,
+        );
+        if r != 0 {
+            linux64_sigexit(td, k::SIGSEGV as c_int);
+        }
+        store_thread(td, &before, &t);
+    }
+}
+
+/// `sv_fixup`: nothing to do (the auxiliary vector is written by `sv_copyout_auxargs`).
+///
+/// # Safety
+/// Called by the kernel during exec.
+pub unsafe extern "C" fn fixup(_stack_base: *mut usize, _imgp: *mut image_params) -> c_int {
+    0
+}
+
+/// `sv_onexec`: the MI per-process state (the vdso is mapped by the MI code from the shared page).
+///
+/// # Safety
+/// Called by the kernel during exec.
+pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int {
+    // SAFETY: forwarded as received.
+    unsafe { linux_on_exec(p, imgp) }
+}
+
+/// Linux `si_code` of a FreeBSD one (the SI_* values differ; fault codes are the same numbers).
+pub fn linux_si_code(code: c_int) -> c_int {
+    match i64::from(code) {
+        c if c == k::SI_USER => 0,
+        c if c == k::SI_QUEUE => -1,
+        c if c == k::SI_TIMER => -2,
+        c if c == k::SI_MESGQ => -3,
+        c if c == k::SI_ASYNCIO => -4,
+        c if c == k::SI_LWP => -6,
+        c if c == k::SI_KERNEL => 0x80,
+        _ => code,
+    }
+}
+
+/// Linux `ss_flags` of FreeBSD ones (SS_ONSTACK 1 on both; SS_DISABLE 4 -> 2).
+pub fn linux_ss_flags(flags: c_int) -> c_int {
+    let f = i64::from(flags);
+    (if f & k::SS_ONSTACK != 0 { 1 } else { 0 }) | (if f & k::SS_DISABLE != 0 { 2 } else { 0 })
+}
+
+/// `sv_sendsig`: entered with the proc lock and ps_mtx held; drops both around the frame copyout.
+///
+/// # Safety
+/// Called by the kernel for the current thread with a valid ksiginfo and mask.
+pub unsafe extern "C" fn sendsig<const ABI: c_int>(
+    catcher: Option<unsafe extern "C" fn(c_int)>,
+    ksi: *mut ksiginfo,
+    mask: *mut __sigset,
+) {
+    // SAFETY: the kernel passes valid pointers and runs this on the current thread.
+    unsafe {
+        let td = linux64_curthread();
+        let info = &(*ksi).ksi_info;
+        let bsd_sig = info.si_signo;
+        let fault =
+            [k::SIGSEGV, k::SIGBUS, k::SIGILL, k::SIGFPE, k::SIGTRAP].contains(&i64::from(bsd_sig));
+        let mut lmask = l_sigset_t::default();
+        bsd_to_linux_sigset(mask.cast::<sigset_t>(), &mut lmask);
+        let ss = &*linux64_td_sigstk(td);
+        let s = SignalArgs {
+            signal: bsd_to_linux_signal(bsd_sig) as u32,
+            code: linux_si_code(info.si_code),
+            errno: info.si_errno,
+            addr: if fault { info.si_addr as u64 } else { 0 },
+            pid: info.si_pid,
+            uid: info.si_uid,
+            handler: catcher.map_or(0, |f| f as usize as u64),
+            flags: linux64_sig_flags(td, bsd_sig),
+            saved_mask: lmask.mask,
+            ss_sp: ss.ss_sp as u64,
+            ss_size: ss.ss_size as u64,
+            ss_flags: linux_ss_flags(ss.ss_flags),
+            pad: 0,
+            trampoline: crate::vdso::sigtramp(linux64_td_proc(td)),
+        };
+        let abi = abi_of(linux64_td_proc(td));
+        debug_assert_eq!(abi, ABI);
+        linux64_sendsig_unlock(td);
+        let before = load_thread(td);
+        let mut t = before;
+        if linux64_ppc64_sendsig(abi, &mut t, &s) != 0 {
+            linux64_sigexit(td, k::SIGILL as c_int);
+        }
+        store_thread(td, &before, &t);
+        linux64_sendsig_lock(td);
+    }
+}
+
+/// `rt_sigreturn` (172), the machine-dependent entry of the syscall table: restores the frame the
+/// handler ran on, the signal mask, and returns EJUSTRETURN; a bad frame kills the process (SIGSEGV).
+///
+/// # Safety
+/// Called by the syscall dispatcher for the current thread.
+#[no_mangle]
+pub unsafe extern "C" fn linux_rt_sigreturn(td: *mut thread, _args: *mut c_void) -> c_int {
+    // SAFETY: td is the current thread.
+    unsafe {
+        let before = load_thread(td);
+        let mut t = before;
+        let mut out = SigreturnResult::default();
+        if linux64_ppc64_sigreturn(abi_of(linux64_td_proc(td)), &mut t, &mut out) != 0 {
+            linux64_sigexit(td, k::SIGSEGV as c_int);
+        }
+        store_thread(td, &before, &t);
+        let mut l = l_sigset_t { mask: out.mask };
+        let mut b: sigset_t = core::mem::zeroed();
+        linux_to_bsd_sigset(&mut l, &mut b);
+        kern_sigprocmask(td, k::SIG_SETMASK as c_int, &mut b, null_mut(), 0);
+    }
+    k::EJUSTRETURN as c_int
+}
+
+/// Reads GNU `.note.ABI-tag`: OS 0 (Linux) and the kernel version `a.b.c` as osrel `a*1000000+b*1000+c`.
+///
+/// # Safety
+/// `note` must point to a note header followed by its 4-byte name and 16-byte descriptor (FreeBSD checks
+/// the sizes against `linux64_ppc64_brandnote.hdr` first); `osrel` must be writable.
+pub unsafe extern "C" fn trans_osrel(note: *const Elf_Note, osrel: *mut i32) -> bool {
+    // SAFETY: the caller guarantees the note and its name/descriptor are readable.
+    unsafe {
+        let n = &*note;
+        if n.n_namesz != 4 || n.n_descsz < 16 {
+            return false;
+        }
+        let desc = note
+            .cast::<u8>()
+            .add(core::mem::size_of::<Elf_Note>() + 4)
+            .cast::<u32>();
+        let word = |i| desc.add(i).read_unaligned();
+        if word(0) != 0 {
+            return false;
+        }
+        let v = u64::from(word(1)) * 1_000_000 + u64::from(word(2)) * 1000 + u64::from(word(3));
+        *osrel = i32::try_from(v).unwrap_or(i32::MAX);
+    }
+    true
+}
+
+/// `header_supported` of brand `IDX` of `arch_ppc64::BRANDS`: its e_flags rule (ELFv1 vs ELFv2).
+///
+/// # Safety
+/// `imgp` must be an image being activated (its `image_header` holds the ELF header).
+pub unsafe extern "C" fn header_supported<const IDX: usize>(
+    imgp: *const image_params,
+    _osrel: *const i32,
+    _fctl0: *const u32,
+) -> bool {
+    let Some(brand) = arch_ppc64::BRANDS.get(IDX) else {
+        return false;
+    };
+    // SAFETY: the image header is mapped while brands are looked at; read_unaligned for the field.
+    let e_flags = unsafe {
+        let hdr = (*imgp).image_header.cast::<Elf64_Ehdr>();
+        if hdr.is_null() {
+            return false;
+        }
+        addr_of!((*hdr).e_flags).read_unaligned()
+    };
+    brand.eflags.matches(e_flags)
+}
+
+/// The interpreter path of a brand, for tests.
+pub fn interp_of(b: &Elf64_Brandinfo) -> &'static CStr {
+    // SAFETY: every brand's interp_path is a static C string literal.
+    unsafe { CStr::from_ptr(b.interp_path as *const c_char) }
+}
+
+#[cfg(all(test, not(target_os = "freebsd")))]
+mod tests {
+    use super::*;
+    use crate::kpi::host::{FakeThread, BRANDS, CURTHREAD};
+    use arch_ppc64::frame::CR0_SO;
+
+    fn sv_v1() -> *mut sysentvec {
+        addr_of_mut!(linux64_sysvec_ppc64_elfv1)
+    }
+
+    /// Each hook member of the three sysentvecs is the function that calls the arch-ppc64 entry point
+    /// with the sysentvec's ABI, and each FreeBSD/MI member is the expected symbol.
+    #[test]
+    fn sysentvec_members_are_wired() {
+        // SAFETY: reading the statics' function pointers; no test writes them.
+        let (v1, v2, le) = unsafe {
+            (
+                &*addr_of!(linux64_sysvec_ppc64_elfv1),
+                &*addr_of!(linux64_sysvec_ppc64_elfv2),
+                &*addr_of!(linux64_sysvec_ppc64le),
+            )
+        };
+        type Fetch = unsafe extern "C" fn(*mut thread) -> c_int;
+        type Retval = unsafe extern "C" fn(*mut thread, c_int);
+        assert_eq!(
+            v1.sv_fetch_syscall_args,
+            Some(fetch_syscall_args::<ABI_ELFV1> as Fetch)
+        );
+        assert_eq!(
+            v2.sv_fetch_syscall_args,
+            Some(fetch_syscall_args::<ABI_ELFV2> as Fetch)
+        );
+        assert_eq!(
+            le.sv_fetch_syscall_args,
+            Some(fetch_syscall_args::<ABI_ELFV2> as Fetch)
+        );
+        assert_eq!(
+            v1.sv_set_syscall_retval,
+            Some(set_syscall_retval::<ABI_ELFV1> as Retval)
+        );
+        assert_eq!(
+            v2.sv_set_syscall_retval,
+            Some(set_syscall_retval::<ABI_ELFV2> as Retval)
+        );
+        for (sv, abi) in [(v1, ABI_ELFV1), (v2, ABI_ELFV2), (le, ABI_ELFV2)] {
+            let setregs = if abi == ABI_ELFV1 {
+                exec_setregs::<ABI_ELFV1> as usize
+            } else {
+                exec_setregs::<ABI_ELFV2> as usize
+            };
+            assert_eq!(sv.sv_setregs.map(|f| f as usize), Some(setregs));
+            let sendsig_fn = if abi == ABI_ELFV1 {
+                sendsig::<ABI_ELFV1> as usize
+            } else {
+                sendsig::<ABI_ELFV2> as usize
+            };
+            assert_eq!(sv.sv_sendsig.map(|f| f as usize), Some(sendsig_fn));
+            assert_eq!(
+                sv.sv_copyout_auxargs.map(|f| f as usize),
+                Some(linux64_copyout_auxargs as usize)
+            );
+            assert_eq!(
+                sv.sv_copyout_strings.map(|f| f as usize),
+                Some(linux64_copyout_strings as usize)
+            );
+            assert_eq!(
+                sv.sv_onexit.map(|f| f as usize),
+                Some(linux_on_exit as usize)
+            );
+            assert_eq!(
+                sv.sv_ontdexit.map(|f| f as usize),
+                Some(linux_thread_dtor as usize)
+            );
+            assert_eq!(
+                sv.sv_coredump.map(|f| f as usize),
+                Some(elf64_coredump as usize)
+            );
+            assert_eq!(sv.sv_table, addr_of_mut!(linux_sysent).cast());
+            assert_eq!(sv.sv_size, 451);
+            assert_eq!(sv.sv_flags as i64 & 0xff, k::SV_ABI_LINUX);
+            assert_eq!(sv.sv_usrstack as i64, k::USRSTACK);
+            assert_eq!(sv.sv_psstrings as i64, k::USRSTACK - 32);
+            assert!(!sv.sv_hwcap.is_null() && !sv.sv_hwcap2.is_null());
+        }
+    }
+
+    /// Calling through the table reaches arch-ppc64: r0/r3.. land in td_sa, the result in r3/CR0.SO.
+    #[test]
+    fn syscall_hooks_reach_the_arch_code() {
+        let mut t = FakeThread::new(sv_v1());
+        t.frame.fixreg[0] = 4; // write
+        t.frame.fixreg[3] = 1;
+        t.frame.fixreg[4] = 0x1000;
+        t.frame.fixreg[5] = 5;
+        t.frame.srr0 = 0x1000_0104;
+        // SAFETY: the static's pointers are valid functions; `t` is a live fake thread.
+        let sv = unsafe { &*addr_of!(linux64_sysvec_ppc64_elfv1) };
+        // SAFETY: as above.
+        unsafe {
+            assert_eq!(sv.sv_fetch_syscall_args.unwrap()(t.td()), 0);
+        }
+        assert_eq!(
+            (t.sa.code, t.sa.args[0], t.sa.args[1], t.sa.args[2]),
+            (4, 1, 0x1000, 5)
+        );
+        // SAFETY: only the address is computed.
+        assert_eq!(t.sa.callp, unsafe { sv.sv_table.add(4) });
+        // A number past the table: nosys.
+        t.frame.fixreg[0] = 9999;
+        // SAFETY: as above.
+        unsafe { sv.sv_fetch_syscall_args.unwrap()(t.td()) };
+        assert_eq!(t.sa.callp, addr_of_mut!(crate::kpi::nosys_sysent));
+        t.frame.fixreg[0] = 4;
+        // SAFETY: as above.
+        unsafe { sv.sv_fetch_syscall_args.unwrap()(t.td()) };
+        t.retval[0] = 5;
+        // SAFETY: as above.
+        unsafe { sv.sv_set_syscall_retval.unwrap()(t.td(), 0) };
+        assert_eq!((t.frame.fixreg[3], t.frame.cr as u64 & CR0_SO), (5, 0));
+        // FreeBSD ENOENT (2) -> Linux ENOENT with CR0.SO set.
+        // SAFETY: as above.
+        unsafe { sv.sv_set_syscall_retval.unwrap()(t.td(), 2) };
+        assert_eq!((t.frame.fixreg[3], t.frame.cr as u64 & CR0_SO), (2, CR0_SO));
+        // Fork child: 0 and SO clear.
+        // SAFETY: as above.
+        unsafe { sv.sv_set_fork_retval.unwrap()(t.td()) };
+        assert_eq!((t.frame.fixreg[3], t.frame.cr as u64 & CR0_SO), (0, 0));
+    }
+
+    /// sendsig drops and retakes the locks, writes a frame through copyout and points NIP at the
+    /// trampoline; rt_sigreturn restores the frame and the mask.
+    #[test]
+    fn signal_hooks_round_trip() {
+        use crate::kernel::host::USER;
+        use linux_core::sim::Prot;
+        USER.with(|m| {
+            m.borrow_mut()
+                .map(0x7fff_0000 - 0x10000, 0x10000, Prot::READ | Prot::WRITE)
+        });
+        let mut t = FakeThread::new(addr_of_mut!(linux64_sysvec_ppc64_elfv2));
+        t.frame.fixreg[1] = 0x7ffe_f000;
+        t.frame.fixreg[9] = 99;
+        t.frame.srr0 = 0x1000_0000;
+        t.sig_flags = 4; // SA_SIGINFO
+        let before = t.frame;
+        CURTHREAD.with(|c| c.set(&mut *t));
+        // SAFETY: all-zero ksiginfo/sigset are valid.
+        let mut ksi: ksiginfo = unsafe { core::mem::zeroed() };
+        ksi.ksi_info.si_signo = 10;
+        ksi.ksi_info.si_code = k::SI_USER as c_int;
+        // SAFETY: as above.
+        let mut mask: __sigset = unsafe { core::mem::zeroed() };
+        mask.__bits[0] = 0x5;
+        unsafe extern "C" fn handler(_: c_int) {}
+        // SAFETY: the static's function pointer with valid arguments; curthread is `t`.
+        unsafe {
+            (*addr_of!(linux64_sysvec_ppc64_elfv2)).sv_sendsig.unwrap()(
+                Some(handler),
+                &mut ksi,
+                &mut mask,
+            )
+        };
+        assert!(t.locked, "sendsig must return with the locks held again");
+        assert_eq!(t.frame.fixreg[3], 10, "r3 = the Linux signal number");
+        assert_eq!(
+            t.frame.fixreg[12] as u64, handler as usize as u64,
+            "ELFv2: r12 = handler"
+        );
+        assert_ne!(t.frame.fixreg[1], before.fixreg[1]);
+        // The handler returns through the trampoline (`addi r1,r1,128; li r0,172; sc`).
+        t.frame.fixreg[9] = 0;
+        t.frame.fixreg[1] += 128;
+        // SAFETY: `t` is live.
+        assert_eq!(
+            unsafe { linux_rt_sigreturn(t.td(), null_mut()) },
+            k::EJUSTRETURN as c_int
+        );
+        assert_eq!(t.frame.fixreg[9], 99);
+        assert_eq!(t.frame.srr0, before.srr0);
+        assert_eq!(t.sigmask, Some(0x5));
+        CURTHREAD.with(|c| c.set(null_mut()));
+    }
+
+    #[test]
+    fn brands_register_and_unload_refuses_while_in_use() {
+        BRANDS.with(|b| b.borrow_mut().clear());
+        assert_eq!(load(), 0);
+        let interps: std::vec::Vec<_> = brands()
+            .iter()
+            .map(|b| interp_of(b).to_str().unwrap())
+            .collect();
+        assert_eq!(
+            interps,
+            [
+                "/lib64/ld64.so.1",
+                "/lib/ld-musl-powerpc64.so.1",
+                "/lib64/ld64.so.2"
+            ]
+        );
+        // Every interpreter of the BE brands of arch_ppc64::BRANDS is covered, and LE's too.
+        for b in &arch_ppc64::BRANDS[..2] {
+            for i in core::iter::once(b.interpreter).chain(b.alt_interpreters.iter().copied()) {
+                assert!(interps.contains(&i), "{i}");
+            }
+        }
+        // SAFETY: reading the LE brand statics.
+        let le: std::vec::Vec<_> = unsafe {
+            (*addr_of!(BRANDS_LE))
+                .iter()
+                .map(|b| interp_of(b).to_str().unwrap())
+                .collect()
+        };
+        assert_eq!(le, ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"]);
+        // SAFETY: reading AT_HWCAP after load.
+        assert_eq!(
+            unsafe { LINUX_HWCAP } & 0x8000_0000,
+            0x8000_0000,
+            "PPC_FEATURE_32 in AT_HWCAP? {:#x}",
+            unsafe { LINUX_HWCAP }
+        );
+        BRANDS.with(|b| b.borrow_mut()[1].1 = true);
+        assert_eq!(unload(), k::EBUSY as c_int);
+        BRANDS.with(|b| b.borrow_mut()[1].1 = false);
+        assert_eq!(unload(), 0);
+        assert!(BRANDS.with(|b| b.borrow().is_empty()));
+    }
+
+    #[test]
+    fn header_supported_tells_elfv1_from_elfv2() {
+        let mut ehdr = [0u8; 64];
+        // SAFETY: all-zero image_params is valid.
+        let mut img: image_params = unsafe { core::mem::zeroed() };
+        img.image_header = ehdr.as_ptr().cast();
+        for (flags, v1, v2) in [(0u32, true, false), (1, true, false), (2, false, true)] {
+            ehdr[48..52].copy_from_slice(&flags.to_ne_bytes());
+            img.image_header = ehdr.as_ptr().cast();
+            // SAFETY: `img` points at a 64-byte header.
+            let (a, b) = unsafe {
+                (
+                    header_supported::<0>(&img, null(), null()),
+                    header_supported::<1>(&img, null(), null()),
+                )
+            };
+            assert_eq!((a, b), (v1, v2), "e_flags {flags}");
+        }
+    }
+
+    #[test]
+    fn abi_tag_note_gives_osrel() {
+        let mut note = [0u32; 3 + 1 + 4];
+        note[0] = 4;
+        note[1] = 16;
+        note[2] = 1;
+        note[3] = u32::from_ne_bytes(*b"GNU\0");
+        note[4..].copy_from_slice(&[0, 3, 2, 0]);
+        let mut osrel = 0;
+        // SAFETY: a complete note.
+        assert!(unsafe { trans_osrel(note.as_ptr().cast(), &mut osrel) });
+        assert_eq!(osrel, 3_002_000);
+        note[4] = 1; // not Linux
+                     // SAFETY: as above.
+        assert!(!unsafe { trans_osrel(note.as_ptr().cast(), &mut osrel) });
+    }
+
+    #[test]
+    fn pcb_conversion_round_trips() {
+        // SAFETY: all-zero pcb is valid.
+        let mut p: pcb = unsafe { core::mem::zeroed() };
+        let mut v = VectorState::default();
+        for i in 0..32 {
+            v.fpr[i] = 0x1111_0000 + i as u64;
+            v.vsr_low[i] = 0x2222_0000 + i as u64;
+            v.vr[i] = 0x3333_0000_0000_0000_0000_0000_0000_0000 + i as u128;
+        }
+        v.fpscr = 0xfe;
+        v.vscr = 0x10000;
+        v.vrsave = 0xffff_ffff;
+        vector_to_pcb(&v, &mut p);
+        p.pcb_flags = (k::PCB_FPU | k::PCB_VEC | k::PCB_VSX) as c_int;
+        v.used = UnitsUsed::FP | UnitsUsed::VEC | UnitsUsed::VSX;
+        assert_eq!(vector_from_pcb(&p), v);
+        assert_eq!(linux_si_code(k::SI_USER as c_int), 0);
+        assert_eq!(linux_si_code(1), 1);
+        assert_eq!(linux_ss_flags(k::SS_DISABLE as c_int), 2);
+    }
+}
