@@ -71,6 +71,11 @@ pub const MI_SUPPORT: &[(&str, &str)] = &[
     ("void", "linux_schedtail(struct thread *)"),
     ("void", "linux_thread_detach(struct thread *)"),
     ("int", "linux_on_exec(struct proc *, struct image_params *)"),
+    ("vm_object_t", "elf64_linux_shared_page_init(char **, vm_size_t)"),
+    (
+        "int",
+        "linux_map_vdso(struct proc *, vm_object_t, vm_offset_t, vm_offset_t, struct image_params *)",
+    ),
     ("void", "linux_on_exit(struct proc *)"),
     ("void", "linux_thread_dtor(struct thread *)"),
     (

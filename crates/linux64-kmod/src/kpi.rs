@@ -109,6 +109,16 @@ mod kernel_side {
         pub fn linux_thread_detach(td: *mut thread);
         /// `sv_onexec` helper (linux_emul.c).
         pub fn linux_on_exec(p: *mut proc_, imgp: *mut image_params) -> c_int;
+        /// A pageable shared object of `size` bytes, mapped in kernel space at `*mapping` (linux_vdso.c).
+        pub fn elf64_linux_shared_page_init(mapping: *mut *mut c_char, size: usize) -> *mut sys::vm_object;
+        /// Maps `obj` read + execute at `base` in `p` (linux_vdso.c).
+        pub fn linux_map_vdso(
+            p: *mut proc_,
+            obj: *mut sys::vm_object,
+            base: usize,
+            size: usize,
+            imgp: *mut image_params,
+        ) -> c_int;
         /// `sv_onexit` (linux_emul.c).
         pub fn linux_on_exit(p: *mut proc_);
         /// `sv_ontdexit` (linux_emul.c).
@@ -365,6 +375,40 @@ pub mod host {
     /// `linux_on_exec`: succeeds.
     pub unsafe fn linux_on_exec(_p: *mut proc_, _imgp: *mut image_params) -> c_int {
         0
+    }
+    std::thread_local! {
+        static SHARED_PAGE: RefCell<Option<std::boxed::Box<[u8]>>> = const { RefCell::new(None) };
+        static VDSO_MAPS: RefCell<Vec<(u64, u64)>> = const { RefCell::new(Vec::new()) };
+    }
+    /// `elf64_linux_shared_page_init`: a zeroed host buffer standing for the object and its mapping.
+    pub unsafe fn elf64_linux_shared_page_init(mapping: *mut *mut c_char, size: usize) -> *mut sys::vm_object {
+        SHARED_PAGE.with(|s| {
+            let mut buf = std::vec![0xa5u8; size].into_boxed_slice();
+            // SAFETY: the caller passes a valid out-pointer; the buffer lives in the thread-local until
+            // the next call.
+            unsafe { *mapping = buf.as_mut_ptr().cast() };
+            *s.borrow_mut() = Some(buf);
+        });
+        core::ptr::NonNull::<sys::vm_object>::dangling().as_ptr()
+    }
+    /// What `elf64_linux_shared_page_init` handed out, as the module left it.
+    pub fn shared_page_copy() -> Option<Vec<u8>> {
+        SHARED_PAGE.with(|s| s.borrow().as_ref().map(|b| b.to_vec()))
+    }
+    /// `linux_map_vdso`: records the mapping.
+    pub unsafe fn linux_map_vdso(
+        _p: *mut proc_,
+        _obj: *mut sys::vm_object,
+        base: usize,
+        size: usize,
+        _imgp: *mut image_params,
+    ) -> c_int {
+        VDSO_MAPS.with(|m| m.borrow_mut().push((base as u64, size as u64)));
+        0
+    }
+    /// The mappings `linux_map_vdso` made in this test thread.
+    pub fn vdso_maps() -> Vec<(u64, u64)> {
+        VDSO_MAPS.with(|m| m.borrow().clone())
     }
     /// The generated syscall table (empty on the host).
     pub static mut linux_sysent: [sysent; 0] = [];

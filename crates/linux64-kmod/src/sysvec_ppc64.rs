@@ -79,8 +79,8 @@ macro_rules! sysvec {
             sv_minsigstksz: LINUX_MINSIGSTKSZ,
             sv_minuser: k::VM_MIN_ADDRESS as u64 as _,
             sv_maxuser: k::VM_MAXUSER_ADDRESS as u64 as _,
-            sv_usrstack: k::USRSTACK as u64 as _,
-            sv_psstrings: (k::USRSTACK as u64
+            sv_usrstack: crate::vdso::MAP_BASE as _,
+            sv_psstrings: (crate::vdso::MAP_BASE
                 - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64)
                 as _,
             sv_psstringssz: core::mem::size_of::<crate::kpi::sys::ps_strings>(),
@@ -446,11 +446,16 @@ pub unsafe extern "C" fn fixup(_stack_base: *mut usize, _imgp: *mut image_params
     0
 }
 
-/// `sv_onexec`: the MI per-process state (the vdso is mapped by the MI code from the shared page).
+/// `sv_onexec`: maps the vdso, then the MI per-process state.
 ///
 /// # Safety
 /// Called by the kernel during exec.
 pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int {
+    // SAFETY: forwarded as received.
+    let error = unsafe { crate::vdso::map_into(p, imgp) };
+    if error != 0 {
+        return error;
+    }
     // SAFETY: forwarded as received.
     unsafe { linux_on_exec(p, imgp) }
 }
@@ -682,8 +687,10 @@ mod tests {
             assert_eq!(sv.sv_table, addr_of_mut!(linux_sysent).cast());
             assert_eq!(sv.sv_size, 451);
             assert_eq!(sv.sv_flags as i64 & 0xff, k::SV_ABI_LINUX);
-            assert_eq!(sv.sv_usrstack as i64, k::USRSTACK);
-            assert_eq!(sv.sv_psstrings as i64, k::USRSTACK - 32);
+            // The stack starts below the vdso mapping, which ends where FreeBSD's shared page begins.
+            assert_eq!(sv.sv_usrstack as u64, crate::vdso::MAP_BASE);
+            assert_eq!(crate::vdso::MAP_BASE + crate::vdso::MAP_SIZE, k::SHAREDPAGE as u64);
+            assert_eq!(sv.sv_psstrings as u64, crate::vdso::MAP_BASE - 32);
             assert!(!sv.sv_hwcap.is_null() && !sv.sv_hwcap2.is_null());
         }
     }
