@@ -51,9 +51,10 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut l
     let uc = ENGINE.load(Ordering::SeqCst);
     if !uc.is_null() {
         // SAFETY: `uc` is the live engine registered by `set_engine` (cleared before it is freed);
-        // uc_emu_stop only sets flags (as unicorn's own timeout thread does from another thread).
+        // uc_emu_stop_async (harness/unicorn/ppc64.patch) only stores flags. Not uc_emu_stop: it can
+        // stop right after a memory access inside a block and make that instruction run again.
         unsafe {
-            unicorn_engine_sys::uc_emu_stop(uc);
+            unicorn_engine_sys::uc_emu_stop_async(uc);
         }
     }
 }
@@ -70,6 +71,49 @@ pub fn install() {
             libc::sigemptyset(&mut sa.sa_mask);
             libc::sigaction(sig, &sa, std::ptr::null_mut());
         }
+    }
+}
+
+/// The tick's handler: stops the running engine so that the run loop publishes fresh vdso timehands
+/// (`crate::vdso`); nothing is delivered to the guest.
+extern "C" fn tick(_sig: libc::c_int) {
+    let uc = ENGINE.load(Ordering::SeqCst);
+    if !uc.is_null() {
+        // SAFETY: as in `handler`: the live engine registered by `set_engine`; uc_emu_stop_async only
+        // stores flags.
+        unsafe {
+            unicorn_engine_sys::uc_emu_stop_async(uc);
+        }
+    }
+}
+
+/// Starts the vdso tick: a host timer on this process's CPU time that fires every `period_ns` of
+/// running time (so never while the harness blocks) with the host's `SIGRTMAX`, which only stops the
+/// engine (the guest's real-time signals are not host signals). Timers are not inherited by fork: the
+/// child calls this again. Returns false when the host refuses the timer (the vdso then stays exact
+/// only across system calls).
+pub fn start_tick(period_ns: u64) -> bool {
+    let period = libc::timespec { tv_sec: (period_ns / 1_000_000_000) as libc::time_t, tv_nsec: (period_ns % 1_000_000_000) as libc::c_long };
+    // SAFETY: a zeroed sigaction with a valid handler and an empty mask, a zeroed sigevent filled with
+    // SIGEV_SIGNAL, and a timer id written by timer_create are valid arguments.
+    unsafe {
+        let sig = libc::SIGRTMAX();
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = tick as *const () as usize;
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut sa.sa_mask);
+        if libc::sigaction(sig, &sa, std::ptr::null_mut()) != 0 {
+            return false;
+        }
+        let mut ev: libc::sigevent = std::mem::zeroed();
+        ev.sigev_notify = libc::SIGEV_SIGNAL;
+        ev.sigev_signo = sig;
+        let mut id: libc::timer_t = std::ptr::null_mut();
+        if libc::timer_create(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ev, &mut id) != 0 {
+            return false;
+        }
+        let spec = libc::itimerspec { it_interval: period, it_value: period };
+        libc::timer_settime(id, 0, &spec, std::ptr::null_mut()) == 0
     }
 }
 

@@ -21,8 +21,6 @@ pub const MMAP_TOP: u64 = 0x7fff_f000_0000;
 pub const MMAP_BOTTOM: u64 = 0x1000_0000;
 /// Load address of position-independent programs (Linux powerpc64 `ELF_ET_DYN_BASE`).
 pub const ET_DYN_BASE: u64 = 0x1_0000_0000;
-/// The signal trampoline page (stands in for the vdso's `__kernel_start_sigtramp_rt64`).
-pub const TRAMPOLINE: u64 = 0x7fff_ff10_0000;
 
 const PT_LOAD: u32 = 1;
 const PT_INTERP: u32 = 3;

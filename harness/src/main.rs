@@ -7,6 +7,10 @@
 //! ppc64-harness [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]
 //! ```
 //! The exit status is the program's; a program killed by a signal kills the harness with that signal.
+//!
+//! With `PPC64_HARNESS_REPORT=FILE` in its environment (not passed to the guest) the harness appends, at
+//! exit, one line per unimplemented syscall (`NAME COUNT`), unknown ioctl (`ioctl-0xN COUNT`) and syscall
+//! entered (`syscall NAME COUNT`: every `sc`, so a test can tell that the vdso served the clocks).
 
 mod conv;
 mod cpu;
@@ -14,6 +18,7 @@ mod hostsig;
 mod loader;
 mod process;
 mod syscalls;
+mod vdso;
 mod vfs;
 mod vm;
 
@@ -92,6 +97,9 @@ fn report(stats: &Stats) {
             for (k, v) in &stats.unknown_ioctls {
                 let _ = writeln!(f, "ioctl-{k:#x} {v}");
             }
+            for (k, v) in &stats.calls {
+                let _ = writeln!(f, "syscall {k} {v}");
+            }
         }
     }
 }
@@ -136,6 +144,7 @@ fn main() {
         }
     };
     hostsig::install();
+    hostsig::start_tick(vdso::tick_period_ns());
     let pid = std::process::id();
     let mut carry = Carry { vfs, signals: Signals::default(), stats: Stats::default(), opts: cli.opts.clone() };
     let mut plan = Box::new(plan);

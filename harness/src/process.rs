@@ -3,9 +3,10 @@
 
 use crate::cpu::{self, Stop, Uc, UcMem, INTR_ALIGN, INTR_HV_EMU, INTR_PROGRAM, INTR_SC};
 use crate::hostsig;
-use crate::loader::{self, ExecError, ExecPlan, MMAP_BOTTOM, MMAP_TOP, STACK_END, STACK_SIZE, TRAMPOLINE};
+use crate::loader::{self, ExecError, ExecPlan, MMAP_BOTTOM, MMAP_TOP, STACK_END, STACK_SIZE};
+use crate::vdso::Vdso;
 use crate::vfs::Vfs;
-use crate::vm::{page_up, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::vm::{page_up, PROT_READ, PROT_WRITE};
 use arch_ppc64::{func_abi_of, Ppc64, Ppc64Cpu};
 use linux_core::errno::LinuxErrno;
 use linux_core::exec::{copyout_initial_stack, ExecArgs, ExecImageInfo, StackLimits};
@@ -74,6 +75,8 @@ pub struct Stats {
     pub unknown_ioctls: BTreeMap<u64, u64>,
     /// Syscalls handled.
     pub handled: u64,
+    /// Syscalls entered, by name (numbers outside the table as `?`), for the report file.
+    pub calls: BTreeMap<&'static str, u64>,
 }
 
 /// What survives an exec.
@@ -144,6 +147,9 @@ pub struct Proc<E: ByteOrder> {
     pub robust: (u64, u64),
     /// The mask to save in the next signal frame instead of the current one (after `rt_sigsuspend`).
     pub suspend_saved: Option<u64>,
+    /// The vdso and the timekeeping it reads (declared after `uc`: the engine that maps its data page
+    /// is dropped first).
+    pub vdso: Vdso,
 }
 
 fn host_errno() -> LinuxErrno {
@@ -192,14 +198,10 @@ impl<E: ByteOrder> Proc<E> {
         }
         let stack_bottom = STACK_END - STACK_SIZE;
         cpu::map(&mut uc, stack_bottom, STACK_END, PROT_READ | PROT_WRITE).map_err(|_| err("cannot map the stack".into()))?;
-        // The signal return trampoline: `bctrl; addi r1,r1,128; li r0,172; sc` in the guest's byte order
-        // (replaced by the vdso's __kernel_start_sigtramp_rt64 once the vdso image is mapped).
-        cpu::map(&mut uc, TRAMPOLINE, TRAMPOLINE + 4096, PROT_READ | PROT_EXEC).map_err(|_| err("cannot map the trampoline".into()))?;
-        let mut code = Vec::new();
-        for insn in [0x4e80_0421u32, 0x3821_0080, 0x3800_00ac, 0x4400_0002] {
-            code.extend_from_slice(&if little { insn.to_le_bytes() } else { insn.to_be_bytes() });
-        }
-        let _ = uc.mem_write(TRAMPOLINE, &code);
+        // The vdso (and its data page below it) after the interpreter, top-down in the mmap area as Linux's
+        // arch_setup_additional_pages; signal handlers return through its trampoline.
+        let vdso = Vdso::map::<E>(&mut uc, little, MMAP_TOP, MMAP_BOTTOM, &cpu_model)
+            .map_err(|e| ExecError { errno: e, msg: format!("cannot map the vdso: {e:?}") })?;
 
         let mut strings = Vec::new();
         for s in plan.argv.iter().chain(plan.envp.iter()) {
@@ -224,7 +226,7 @@ impl<E: ByteOrder> Proc<E> {
             secure: false,
             page_size: crate::vm::PAGE,
             clock_ticks: 100,
-            vdso_base: None,
+            vdso_base: Some(vdso.base),
         };
         let mut random = [0u8; 16];
         // SAFETY: `random` is 16 writable bytes.
@@ -262,6 +264,7 @@ impl<E: ByteOrder> Proc<E> {
             clear_tid: 0,
             robust: (0, 0),
             suspend_saved: None,
+            vdso,
         })
     }
 
@@ -274,6 +277,8 @@ impl<E: ByteOrder> Proc<E> {
 
     fn run_inner(&mut self) -> End {
         loop {
+            // The guest may read the clocks in the vdso before it enters the kernel again.
+            self.vdso.publish::<E>();
             hostsig::set_engine(self.uc.get_handle());
             let stop = if hostsig::any() { Stop::Async } else { cpu::run(&mut self.uc) };
             hostsig::set_engine(std::ptr::null_mut());
@@ -411,7 +416,7 @@ impl<E: ByteOrder> Proc<E> {
                         flags: SaFlags::from_bits_truncate(act.flags),
                         saved_mask: LinuxSigset(self.suspend_saved.take().unwrap_or(self.sig.mask)),
                         altstack: self.sig.altstack,
-                        trampoline: TRAMPOLINE,
+                        trampoline: self.vdso.trampoline(),
                     };
                     if self.opts.strace {
                         eprintln!("--- {} {{si_code={}}} -> handler {handler:#x}", signame(sig.get()), info.code);
@@ -446,6 +451,7 @@ impl<E: ByteOrder> Proc<E> {
         self.orig_gpr3 = frame.fixreg[3];
         let sys = self.abi.syscall_table().lookup(req.number);
         self.stats.handled += 1;
+        *self.stats.calls.entry(sys.map_or("?", |s| s.name())).or_default() += 1;
         let act = match sys {
             Ok(s) => self.dispatch(s, req.args),
             Err(e) => {

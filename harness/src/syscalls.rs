@@ -2,7 +2,8 @@
 //! the host's Linux with converted arguments. Anything else returns ENOSYS and is counted for the report.
 //! Guest file descriptors are host descriptors (as in qemu-user).
 
-use crate::conv::{self, layout, swap_fields, swap_words, HostTermios};
+use crate::conv::{self, layout, swap_fields, swap_words};
+use zerocopy::{FromBytes, FromZeros, IntoBytes};
 use crate::cpu;
 use crate::loader::{self, MMAP_BOTTOM, MMAP_TOP};
 use crate::process::{hret, Act, Action, End, Proc};
@@ -207,9 +208,12 @@ impl<E: ByteOrder> Proc<E> {
             }
             Sys::ClockGettime | Sys::ClockGetres => {
                 let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+                // CLOCK_MONOTONIC_RAW (4) and CLOCK_BOOTTIME (7) are the monotonic clock, as FreeBSD's
+                // Linuxulator answers (FreeBSD has neither) and as the vdso computes them.
+                let clock = match a[0] as i32 { 4 | 7 => libc::CLOCK_MONOTONIC, c => c };
                 // SAFETY: `ts` is a valid timespec.
                 let r = unsafe {
-                    if sys == Sys::ClockGettime { libc::clock_gettime(a[0] as i32, &mut ts) } else { libc::clock_getres(a[0] as i32, &mut ts) }
+                    if sys == Sys::ClockGettime { libc::clock_gettime(clock, &mut ts) } else { libc::clock_getres(clock, &mut ts) }
                 };
                 hret(i64::from(r)).and_then(|_| if a[1] == 0 { Ok(0) } else { self.write_ts(a[1], ts.tv_sec, ts.tv_nsec).map(|_| 0) })
             }
@@ -540,49 +544,65 @@ impl<E: ByteOrder> Proc<E> {
         Ok(0)
     }
 
+    /// ioctl: the guest's Linux/ppc64 number goes through the module's own translation
+    /// (`arch_ppc64::ioctl::to_generic`) to the generic number the machine-independent code knows (and
+    /// the host, a generic-numbering Linux, understands); termios structures through
+    /// `arch_ppc64::termios` and linux-core's `KTermios`, as the module converts them.
     fn ioctl(&mut self, a: [u64; 6]) -> R {
-        let (fd, cmd, arg) = (a[0] as i32, a[1] as u32, a[2]);
+        use linux_core::ioctl as g;
+        let (fd, ppc_cmd, arg) = (a[0] as i32, a[1] as u32, a[2]);
         let be = self.be();
+        let cmd = arch_ppc64::ioctl::to_generic(ppc_cmd);
         match cmd {
-            0x402c_7413 => {
-                // TCGETS
-                let mut b = [0u8; 36];
-                // SAFETY: TCGETS writes a 36-byte struct termios.
-                hret(i64::from(unsafe { libc::ioctl(fd, libc::TCGETS, b.as_mut_ptr()) }))?;
-                let t = HostTermios::from_host(&b).to_ppc(be);
-                self.write(arg, &t).map(|_| 0)
+            g::TCGETS => {
+                let mut host = linux_core::termios::Termios::<zerocopy::NativeEndian>::new_zeroed();
+                // SAFETY: TCGETS writes a 36-byte struct termios, the size of `host`.
+                hret(i64::from(unsafe { libc::ioctl(fd, libc::TCGETS, host.as_mut_bytes().as_mut_ptr()) }))?;
+                let mut k = linux_core::termios::KTermios::default();
+                k.apply_termios(&host);
+                let out = if be {
+                    arch_ppc64::termios::from_generic::<zerocopy::BigEndian>(&k).as_bytes().to_vec()
+                } else {
+                    arch_ppc64::termios::from_generic::<zerocopy::LittleEndian>(&k).as_bytes().to_vec()
+                };
+                self.write(arg, &out).map(|_| 0)
             }
-            0x802c_7414..=0x802c_7416 => {
-                // TCSETS, TCSETSW, TCSETSF
+            g::TCSETS | g::TCSETSW | g::TCSETSF => {
                 let b = self.read(arg, 44)?;
-                let mut p = [0u8; 44];
-                p.copy_from_slice(&b);
-                let h = HostTermios::from_ppc(&p, be).to_host();
-                let req = [libc::TCSETS, libc::TCSETSW, libc::TCSETSF][(cmd - 0x802c_7414) as usize];
-                // SAFETY: TCSETS* read a 36-byte struct termios.
-                hret(i64::from(unsafe { libc::ioctl(fd, req, h.as_ptr()) }))
+                let k = if be {
+                    let t = arch_ppc64::termios::Termios::<zerocopy::BigEndian>::read_from_bytes(&b);
+                    arch_ppc64::termios::to_generic(&t.map_err(|_| LinuxErrno::EFAULT)?)
+                } else {
+                    let t = arch_ppc64::termios::Termios::<zerocopy::LittleEndian>::read_from_bytes(&b);
+                    arch_ppc64::termios::to_generic(&t.map_err(|_| LinuxErrno::EFAULT)?)
+                };
+                let host = k.to_termios::<zerocopy::NativeEndian>();
+                let req = match cmd {
+                    g::TCSETS => libc::TCSETS,
+                    g::TCSETSW => libc::TCSETSW,
+                    _ => libc::TCSETSF,
+                };
+                // SAFETY: TCSETS* read a 36-byte struct termios, the size of `host`.
+                hret(i64::from(unsafe { libc::ioctl(fd, req, host.as_bytes().as_ptr()) }))
             }
-            0x4008_7468 => {
-                // TIOCGWINSZ
+            g::TIOCGWINSZ => {
                 let mut b = [0u8; 8];
                 // SAFETY: TIOCGWINSZ writes an 8-byte struct winsize.
                 hret(i64::from(unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, b.as_mut_ptr()) }))?;
                 swap_fields(&mut b, layout::WINSIZE, be);
                 self.write(arg, &b).map(|_| 0)
             }
-            0x8008_7467 => {
-                // TIOCSWINSZ
+            g::TIOCSWINSZ => {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(&self.read(arg, 8)?);
                 swap_fields(&mut b, layout::WINSIZE, be);
                 // SAFETY: TIOCSWINSZ reads an 8-byte struct winsize.
                 hret(i64::from(unsafe { libc::ioctl(fd, libc::TIOCSWINSZ, b.as_ptr()) }))
             }
-            0x4004_667f | 0x4004_7477 | 0x4004_7473 => {
-                // FIONREAD, TIOCGPGRP, TIOCOUTQ
+            g::FIONREAD | g::TIOCGPGRP | g::TIOCOUTQ => {
                 let req = match cmd {
-                    0x4004_667f => libc::FIONREAD,
-                    0x4004_7477 => libc::TIOCGPGRP,
+                    g::FIONREAD => libc::FIONREAD,
+                    g::TIOCGPGRP => libc::TIOCGPGRP,
                     _ => libc::TIOCOUTQ,
                 };
                 let mut v: i32 = 0;
@@ -590,31 +610,29 @@ impl<E: ByteOrder> Proc<E> {
                 hret(i64::from(unsafe { libc::ioctl(fd, req, &mut v) }))?;
                 self.write_u32(arg, v as u32).map(|_| 0)
             }
-            0x8004_667e | 0x8004_7476 => {
-                // FIONBIO, TIOCSPGRP
+            g::FIONBIO | g::TIOCSPGRP => {
                 let v = self.read_u32(arg)? as i32;
-                let req = if cmd == 0x8004_667e { libc::FIONBIO } else { libc::TIOCSPGRP };
+                let req = if cmd == g::FIONBIO { libc::FIONBIO } else { libc::TIOCSPGRP };
                 // SAFETY: these requests read one int.
                 hret(i64::from(unsafe { libc::ioctl(fd, req, &v) }))
             }
-            0x4004_5430 => {
-                // TIOCGPTN
+            g::TIOCGPTN => {
                 let mut v: u32 = 0;
                 // SAFETY: TIOCGPTN writes one unsigned int.
                 hret(i64::from(unsafe { libc::ioctl(fd, libc::TIOCGPTN, &mut v) }))?;
                 self.write_u32(arg, v).map(|_| 0)
             }
-            0x8004_5431 => {
-                // TIOCSPTLCK
+            g::TIOCSPTLCK => {
                 let v = self.read_u32(arg)? as i32;
                 // SAFETY: TIOCSPTLCK reads one int.
                 hret(i64::from(unsafe { libc::ioctl(fd, libc::TIOCSPTLCK, &v) }))
             }
             // SAFETY: FIOCLEX/FIONCLEX take no argument.
-            0x2000_6601 => hret(i64::from(unsafe { libc::ioctl(fd, libc::FIOCLEX) })),
-            0x2000_6602 => hret(i64::from(unsafe { libc::ioctl(fd, libc::FIONCLEX) })),
+            g::FIOCLEX => hret(i64::from(unsafe { libc::ioctl(fd, libc::FIOCLEX) })),
+            // SAFETY: as above.
+            g::FIONCLEX => hret(i64::from(unsafe { libc::ioctl(fd, libc::FIONCLEX) })),
             _ => {
-                *self.stats.unknown_ioctls.entry(u64::from(cmd)).or_default() += 1;
+                *self.stats.unknown_ioctls.entry(u64::from(ppc_cmd)).or_default() += 1;
                 Err(LinuxErrno::ENOTTY)
             }
         }
@@ -1210,6 +1228,8 @@ impl<E: ByteOrder> Proc<E> {
             return Err(LinuxErrno::EAGAIN);
         }
         if pid == 0 {
+            // Host timers are not inherited: the child starts its own vdso tick.
+            crate::hostsig::start_tick(crate::vdso::tick_period_ns());
             // SAFETY: plain host getter.
             let me = unsafe { libc::getpid() };
             if newsp != 0 {

@@ -5,6 +5,7 @@
 //! powerpc64-linux-musl` (ELFv2 BE musl; zig from `target/zig`, installed by `cargo xtask`).
 //! Legitimate differences are normalised explicitly, each with its reason, in [`normalise`].
 
+use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,7 +44,12 @@ fn zig() -> Option<PathBuf> {
 }
 
 fn build(src: &str, v: &Variant) -> Option<PathBuf> {
-    let out = out_dir().join(format!("{src}-{}", v.name));
+    build_with(src, v, "", &[])
+}
+
+/// Builds with extra compiler flags (after the default `-O1`), into `{src}{tag}-{variant}`.
+fn build_with(src: &str, v: &Variant, tag: &str, flags: &[&str]) -> Option<PathBuf> {
+    let out = out_dir().join(format!("{src}{tag}-{}", v.name));
     let source = repo().join("harness/tests/programs").join(format!("{src}.c"));
     let mut cmd = if v.compiler == "zig" {
         let Some(z) = zig() else {
@@ -56,15 +62,23 @@ fn build(src: &str, v: &Variant) -> Option<PathBuf> {
     } else {
         Command::new(v.compiler)
     };
-    cmd.args(v.args).args(["-O1", "-o"]).arg(&out).arg(&source);
+    cmd.args(v.args).arg("-O1").args(flags).arg("-o").arg(&out).arg(&source);
     let st = cmd.status().unwrap_or_else(|e| panic!("cannot run {}: {e}", v.compiler));
     assert!(st.success(), "building {src} for {} failed", v.name);
     Some(out)
 }
 
 /// stdout and the exit status as "exit N" / "signal N".
-fn run(mut cmd: Command) -> (String, String, String) {
+fn run(cmd: Command) -> (String, String, String) {
+    run_env(cmd, &[])
+}
+
+/// [`run`] with extra environment variables.
+fn run_env(mut cmd: Command, env: &[(&str, &std::ffi::OsStr)]) -> (String, String, String) {
     cmd.env_clear().env("HARNESS_TEST", "yes").env("PATH", "/usr/bin:/bin").env("LANG", "C");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     let out = cmd.output().expect("run");
     let status = match out.status.code() {
         Some(c) => format!("exit {c}"),
@@ -77,6 +91,23 @@ fn harness(v: &Variant, prog: &Path, args: &[&str]) -> (String, String, String) 
     let mut c = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"));
     c.arg("--sysroot").arg(v.sysroot).arg("--").arg(prog).args(args);
     run(c)
+}
+
+/// As [`harness`], plus the harness's syscall counts (`PPC64_HARNESS_REPORT`: `syscall NAME COUNT` lines).
+fn harness_counted(v: &Variant, prog: &Path, args: &[&str]) -> (String, String, String, BTreeMap<String, u64>) {
+    let report = out_dir().join(format!("{}.report", prog.file_name().and_then(|n| n.to_str()).unwrap_or("prog")));
+    let _ = std::fs::remove_file(&report);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"));
+    c.arg("--sysroot").arg(v.sysroot).arg("--").arg(prog).args(args);
+    let (o, s, e) = run_env(c, &[("PPC64_HARNESS_REPORT", report.as_os_str())]);
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let counts = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("syscall "))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, n)| (name.to_string(), n.trim().parse().unwrap_or(0)))
+        .collect();
+    (o, s, e, counts)
 }
 
 fn qemu(v: &Variant, prog: &Path, args: &[&str]) -> (String, String, String) {
@@ -162,6 +193,71 @@ fn busybox() {
         assert_eq!(ho, qo, "busybox sh -c {s:?}: stdout differs (harness stderr: {he})");
         assert_eq!(hs, qs, "busybox sh -c {s:?}: status differs");
         println!("busybox sh -c {s:?}: same output and {hs}");
+    }
+}
+
+/// The clocks through the vdso (`vdso_clock.c`): the same output as under qemu-user (which maps no vdso
+/// for powerpc64, so glibc makes system calls there), and under the harness glibc makes no
+/// clock_gettime, clock_getres, gettimeofday or time system call of its own: the 1000-call loop and every
+/// library call is served by the vdso from the timekeeping the harness publishes. musl does not use the
+/// vdso on powerpc64 (its `syscall_arch.h` defines no `VDSO_CGT_SYM` there), so its calls are system
+/// calls, which the test checks too.
+#[test]
+fn vdso_clock() {
+    let mut ran = 0;
+    for v in VARIANTS {
+        let Some(prog) = build("vdso_clock", v) else { continue };
+        let (ho, hs, he, counts) = harness_counted(v, &prog, &[]);
+        let (qo, qs, _) = qemu(v, &prog, &[]);
+        assert_eq!(normalise(&ho, true), normalise(&qo, false), "vdso_clock {}: stdout differs (harness stderr: {he})", v.name);
+        assert_eq!(hs, qs, "vdso_clock {}: exit status differs (harness stderr: {he})", v.name);
+        assert!(!ho.contains("WRONG"), "vdso_clock {}: {ho}", v.name);
+        assert!(he.contains("AT_SYSINFO_EHDR: set"), "vdso_clock {}: no vdso announced (stderr: {he})", v.name);
+        let explicit: u64 = he
+            .lines()
+            .find_map(|l| l.strip_prefix("clock_gettime syscalls with a vdso: "))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("vdso_clock {}: no count of expected syscalls in {he}", v.name));
+        let count = |name: &str| counts.get(name).copied().unwrap_or(0);
+        let made = count("clock_gettime");
+        if v.compiler == "zig" {
+            assert!(made >= 1000 + explicit, "vdso_clock {}: musl should make system calls, made {made}", v.name);
+        } else {
+            assert_eq!(made, explicit, "vdso_clock {}: glibc's clock_gettime calls entered the kernel (counts {counts:?})", v.name);
+            for name in ["clock_getres", "gettimeofday", "time"] {
+                assert_eq!(count(name), 0, "vdso_clock {}: {name} entered the kernel (counts {counts:?})", v.name);
+            }
+        }
+        println!("vdso_clock {}: same output and {hs}; clock_gettime system calls: {made} (with a vdso: {explicit})", v.name);
+        ran += 1;
+    }
+    assert!(ran >= 4, "vdso_clock: too few variants ran");
+}
+
+/// `backtrace()` and libgcc's `_Unwind_Backtrace` in a SIGSEGV handler (`sigbacktrace.c`, glibc, dynamic,
+/// `-rdynamic -fno-omit-frame-pointer -O0`) name the interrupted function after the vdso's signal
+/// trampoline, and libgcc finds the trampoline's FDE (the vdso's CFI) through dl_iterate_phdr. qemu-user
+/// 7.2 maps no vdso for powerpc64 and its on-stack trampoline has no CFI, so only its exit status is
+/// compared.
+#[test]
+fn signal_backtrace() {
+    for v in VARIANTS.iter().filter(|v| v.compiler != "zig" && !v.args.contains(&"-static")) {
+        let prog = build_with("sigbacktrace", v, "-O0", &["-rdynamic", "-fno-omit-frame-pointer", "-O0"]).expect("build");
+        let (ho, hs, he) = harness(v, &prog, &[]);
+        let (qo, qs, _) = qemu(v, &prog, &[]);
+        assert_eq!(hs, "exit 11", "sigbacktrace {}: {ho} {he}", v.name);
+        assert_eq!(hs, qs, "sigbacktrace {}: exit status differs", v.name);
+        let line = |prefix: &str| ho.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} line in {ho}"));
+        let bt = line("backtrace:");
+        assert!(bt.contains("handler > __kernel_sigtramp_rt64 > victim_function > caller_function > main"), "{}: {bt}", v.name);
+        let unwind = line("_Unwind_Backtrace:");
+        assert!(unwind.contains(" > victim_function > caller_function > main"), "{}: {unwind}", v.name);
+        assert_eq!(line("FDE for the handler's return address:"), "FDE for the handler's return address: found", "{}", v.name);
+        let fd: Vec<&str> = ho.lines().filter(|l| l.contains('[')).collect();
+        let at = fd.iter().position(|l| l.starts_with("linux-vdso64.so.1(__kernel_sigtramp_rt64+")).unwrap_or_else(|| panic!("{}: {ho}", v.name));
+        assert!(fd.get(at + 1).is_some_and(|l| l.contains("(victim_function")), "{}: {ho}", v.name);
+        println!("sigbacktrace {}: {bt}\n  {unwind}\n  {}\n  {}", v.name, fd[at], fd[at + 1]);
+        println!("  (qemu-user: {})", qo.lines().next().unwrap_or(""));
     }
 }
 

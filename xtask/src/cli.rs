@@ -42,6 +42,10 @@ pub enum Cmd {
         /// The program and its arguments.
         program: Vec<String>,
     },
+    /// Build and run the libFuzzer targets of fuzz/.
+    Fuzz(crate::fuzz::FuzzArgs),
+    /// Measure what the Linuxulator costs; write BENCHMARKS.md and bench/results.json.
+    Bench,
     /// Run the kernel-object checks on given files.
     CheckObjects {
         /// Arch the objects are for.
@@ -166,6 +170,41 @@ options:
   --arch <arch>   ppc64, ppc64le or arm64 (required)
   -h, --help      this help",
     },
+    CommandInfo {
+        name: "fuzz",
+        summary: "build and run the libFuzzer targets of fuzz/ (hostile input to the hooks)",
+        help: "\
+usage: cargo xtask fuzz [--time SECONDS] [--runs N] [--target NAME]... [--update-corpus]
+
+Builds fuzz/ (its own workspace and target dir) with the stable toolchain and the sanitizer-coverage
+flags cargo-fuzz passes, then runs each target on a scratch corpus (fuzz/target/work/<target>)
+seeded from fuzz/corpus/<target>. A target checks the invariants of docs/RELIABILITY.md on every
+input; a violation or panic is a finding: its input goes to fuzz/artifacts/<target>/ and the
+command exits non-zero. Targets: sigreturn_ppc64, sigreturn_arm64, sendsig_ppc64, sendsig_arm64,
+exec_stack, syscall, ioctl_termios, ptrace_ppc64, ptrace_arm64, futex.
+
+options:
+  --time SECONDS    stop each target after this long (default 60 unless --runs is given)
+  --runs N          stop each target after N executions
+  --target NAME     run only this target (may be repeated)
+  --update-corpus   merge inputs with new coverage into fuzz/corpus/<target> (libFuzzer -merge=1)
+  -h, --help        this help",
+    },
+    CommandInfo {
+        name: "bench",
+        summary: "measure the cost per syscall, signal, exec and clock read; write BENCHMARKS.md",
+        help: "\
+usage: cargo xtask bench
+
+Counts guest instructions on the emulated POWER9 (harness/src/bin/ppc64-bench.rs) of the hooks
+as built for the FreeBSD kernel targets, next to hand-written lower bounds: the syscall path,
+the signal round trip, the vdso's clock_gettime, the initial stack of an exec; times the harness
+against qemu-user on one CPU-bound program; measures the module's and the vdso's sizes. Writes
+BENCHMARKS.md (with the goals met or missed) and bench/results.json. Not part of `test`.
+
+options:
+  -h, --help   this help",
+    },
 ];
 
 /// The tool's help.
@@ -239,6 +278,11 @@ pub fn parse(args: &[String]) -> Result<Cmd, String> {
         "check-kld" => parse_check_kld(rest),
         "install" => parse_install(rest),
         "run" => parse_run(rest),
+        "fuzz" => crate::fuzz::parse(rest).map(Cmd::Fuzz),
+        "bench" => match rest.first() {
+            None => Ok(Cmd::Bench),
+            Some(a) => Err(format!("unexpected argument '{a}' for bench; see `cargo xtask bench --help`")),
+        },
         _ => unreachable!("command {name} listed but not parsed"),
     }
 }
@@ -461,7 +505,7 @@ mod tests {
             (&["build", "--fast"][..], "unexpected argument '--fast'"),
             (
                 &["frobnicate"][..],
-                "unknown command 'frobnicate'; expected one of: build, test, run, check-kld, install, check-objects, help",
+                "unknown command 'frobnicate'; expected one of: build, test, run, check-kld, install, check-objects, fuzz, bench, help",
             ),
             (&["check-objects", "x.o"][..], "check-objects needs --arch"),
             (

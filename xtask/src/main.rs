@@ -7,18 +7,24 @@
 //! - [`kcheck`]: kernel-object checks (ELFv2/.opd, no FP/vector instructions) and their self-test;
 //! - [`kmod`]: linking `linux64.ko` (generated syscall files, module C, `ld.lld -r`, localize, `-Bshareable`);
 //! - [`checkkld`]: `check-kld`, the loadability checks of a module, and their self-test;
-//! - [`testrun`]: the steps of `cargo xtask test`.
+//! - [`testrun`]: the steps of `cargo xtask test`;
+//! - [`panics`]: what panic/formatting machinery the module's entry points can reach;
+//! - [`fuzz`]: the libFuzzer targets of `fuzz/` (`cargo xtask fuzz`, and a smoke run in the tests);
+//! - [`bench`]: `cargo xtask bench`, the cost measurements written to `BENCHMARKS.md`.
 //!
 //! Errors are one line on stderr (`error: ...`), exit status 1 (2 for usage errors).
 
 mod arch;
+mod bench;
 mod checkkld;
 mod cli;
 mod deps;
+mod fuzz;
 mod harness;
 mod kcheck;
 mod kernel;
 mod kmod;
+mod panics;
 mod selftest;
 mod testrun;
 mod util;
@@ -51,6 +57,8 @@ fn main() -> ExitCode {
         Cmd::Install { arch } => install(arch),
         Cmd::Test => test(),
         Cmd::CheckObjects { arch, files } => check_objects(arch, &files),
+        Cmd::Fuzz(args) => fuzz::run(&args),
+        Cmd::Bench => bench::run(),
         Cmd::Run { arch, sysroot, strace, program } => match harness::run_program(arch, sysroot, strace, &program) {
             Ok(code) => std::process::exit(code),
             Err(e) => Err(e),

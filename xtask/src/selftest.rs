@@ -34,7 +34,7 @@ fn target_dir() -> PathBuf {
 }
 
 /// Builds the self-test staticlib for every arch in one cargo run.
-fn build_all(tools: &Tools) -> Result<()> {
+pub fn build_all(tools: &Tools) -> Result<()> {
     let mut cmd = kernel_cargo(tools);
     cmd.arg("build")
         .arg(format!("--profile={}", kernel::PROFILE))
@@ -65,10 +65,12 @@ fn host_transcript(order: &str) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Links and runs the self test of `arch`; Ok(true) when its transcript equals the host's and reports no
-/// failed check.
-fn run_one(arch: Arch) -> Result<bool> {
-    let Some((qemu, emulation, order)) = runner(arch) else { return Ok(true) };
+/// Links the self-test program of `arch` (after [`build_all`]); returns it and the qemu-user binary
+/// that runs it.
+pub fn link(arch: Arch) -> Result<(PathBuf, PathBuf)> {
+    let Some((qemu, emulation, _)) = runner(arch) else {
+        return Err(err!("no self test for {arch}"));
+    };
     let lld = find_tool(&["ld.lld", "ld.lld-14"], "lld")?;
     let qemu = find_tool(&[qemu], "qemu-user-static")?;
     let lib = target_dir().join(arch.kernel_target()).join(kernel::PROFILE).join("libkernel_selftest.a");
@@ -78,6 +80,14 @@ fn run_one(arch: Arch) -> Result<bool> {
     if !run_status(&mut link)?.success() {
         return Err(err!("linking {} failed", exe.display()));
     }
+    Ok((exe, qemu))
+}
+
+/// Links and runs the self test of `arch`; Ok(true) when its transcript equals the host's and reports no
+/// failed check.
+fn run_one(arch: Arch) -> Result<bool> {
+    let Some((_, _, order)) = runner(arch) else { return Ok(true) };
+    let (exe, qemu) = link(arch)?;
     let out = Command::new(&qemu).arg(&exe).output().map_err(|e| err!("running {}: {e}", qemu.display()))?;
     let guest = String::from_utf8_lossy(&out.stdout).into_owned();
     let host = host_transcript(order)?;

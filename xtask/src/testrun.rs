@@ -131,6 +131,28 @@ pub fn steps() -> Vec<Step> {
         name: "emulator harness: Linux ppc64 programs vs qemu-user".into(),
         run: Box::new(|_ctx| crate::harness::test_step()),
     });
+    for arch in Arch::ALL {
+        steps.push(Step {
+            name: format!("kernel objects: no panic/fmt machinery reachable from the entry points: {arch}"),
+            run: Box::new(move |ctx| {
+                Counts::check(match ctx.kernel_build(arch).and_then(|lib| crate::panics::check(&lib, arch)) {
+                    Ok(ok) => ok,
+                    Err(e) => {
+                        println!("error: {e}");
+                        false
+                    }
+                })
+            }),
+        });
+    }
+    steps.push(Step {
+        name: "cargo clippy --workspace (host; the kernel crates deny panicking constructs)".into(),
+        run: Box::new(|_ctx| Counts::check(clippy())),
+    });
+    steps.push(Step {
+        name: format!("fuzz smoke run: every libFuzzer target of fuzz/ for {}s", crate::fuzz::SMOKE_SECONDS),
+        run: Box::new(|_ctx| crate::fuzz::smoke()),
+    });
     steps
 }
 
@@ -241,6 +263,24 @@ fn host_tests(_ctx: &mut Ctx) -> Counts {
         }
     }
     counts
+}
+
+/// `cargo clippy --workspace` (the libraries and binaries; test code may unwrap): fails on any error, which includes every use of the lints
+/// linux-core, arch-ppc64, arch-arm64 and vdso-ppc64 deny in non-test code (`unwrap`, `expect`,
+/// `panic!`, unchecked indexing and arithmetic, `unreachable!`, `todo!`, `unimplemented!`).
+fn clippy() -> bool {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    scrub_cargo_run_env(&mut cmd);
+    cmd.current_dir(repo_root()).args(["clippy", "--workspace"]);
+    println!("xtask: {}", display_cmd(&cmd));
+    match cmd.status() {
+        Ok(st) => st.success(),
+        Err(e) => {
+            println!("error: cannot run {}: {e}", display_cmd(&cmd));
+            false
+        }
+    }
 }
 
 fn kernel_step(ctx: &mut Ctx, arch: Arch) -> bool {

@@ -132,7 +132,7 @@ pub const PSR_NZCV: u64 = PSR_N_BIT | PSR_Z_BIT | PSR_C_BIT | PSR_V_BIT;
 
 /// Linux's `GENMASK_ULL(h, l)`.
 pub const fn genmask(h: u32, l: u32) -> u64 {
-    (u64::MAX >> (63 - h)) & (u64::MAX << l)
+    u64::MAX.wrapping_shr(63u32.wrapping_sub(h)) & u64::MAX.wrapping_shl(l)
 }
 
 /// ESR_ELx encoding (kernel-internal `asm/esr.h`), for [`crate::frame::Arm64Thread::record_fault`].

@@ -92,9 +92,10 @@ impl HwcapRow {
     /// `cpuid_feature_extract_field_width`).
     pub fn field_value(&self, reg: u64) -> i64 {
         let width = self.width.clamp(1, 63);
-        let raw = (reg.checked_shr(self.shift).unwrap_or(0) & ((1u64 << width) - 1)) as i64;
-        if self.signed && raw & (1 << (width - 1)) != 0 {
-            raw - (1 << width)
+        let raw = (reg.checked_shr(self.shift).unwrap_or(0) & (1u64 << width).wrapping_sub(1)) as i64;
+        // Two's complement sign extension of a `width`-bit field: wrapping by definition.
+        if self.signed && raw & (1 << width.wrapping_sub(1)) != 0 {
+            raw.wrapping_sub(1 << width)
         } else {
             raw
         }

@@ -54,6 +54,13 @@ impl Regset {
     }
 }
 
+/// The byte range of register `i` of `size` bytes (saturating: an impossible index gives a range no
+/// buffer has).
+fn slot(i: usize, size: usize) -> core::ops::Range<usize> {
+    let start = i.saturating_mul(size);
+    start..start.saturating_add(size)
+}
+
 /// Writes set `set` into `out` in byte order `E`; returns the bytes written (less than the set's size
 /// when `out` is shorter).
 pub fn get_regset<E: ByteOrder>(t: &Arm64Thread, set: Regset, out: &mut [u8]) -> usize {
@@ -63,14 +70,14 @@ pub fn get_regset<E: ByteOrder>(t: &Arm64Thread, set: Regset, out: &mut [u8]) ->
         Regset::Prstatus => {
             let regs = (0..31).map(|n| f.x(n)).chain([f.tf_sp, f.tf_elr, f.tf_spsr]);
             for (i, v) in regs.enumerate() {
-                if let Some(d) = image.get_mut(i * 8..i * 8 + 8) {
+                if let Some(d) = image.get_mut(slot(i, 8)) {
                     d.copy_from_slice(U64::<E>::new(v).as_bytes());
                 }
             }
         }
         Regset::Prfpreg => {
             for (i, v) in t.fpsimd.vregs.iter().enumerate() {
-                if let Some(d) = image.get_mut(i * 16..i * 16 + 16) {
+                if let Some(d) = image.get_mut(slot(i, 16)) {
                     d.copy_from_slice(U128::<E>::new(*v).as_bytes());
                 }
             }
@@ -101,7 +108,7 @@ pub fn set_regset<E: ByteOrder>(t: &mut Arm64Thread, set: Regset, data: &[u8]) -
     if let Some(dst) = image.get_mut(..data.len()) {
         dst.copy_from_slice(data);
     }
-    let word = |i: usize| image.get(i * 8..i * 8 + 8).and_then(|b| U64::<E>::read_from_bytes(b).ok()).map(|v| v.get());
+    let word = |i: usize| image.get(slot(i, 8)).and_then(|b| U64::<E>::read_from_bytes(b).ok()).map(|v| v.get());
     let mut new = *t;
     match set {
         Regset::Prstatus => {
@@ -114,10 +121,10 @@ pub fn set_regset<E: ByteOrder>(t: &mut Arm64Thread, set: Regset, data: &[u8]) -
         }
         Regset::Prfpreg => {
             for (i, v) in new.fpsimd.vregs.iter_mut().enumerate() {
-                let q = image.get(i * 16..i * 16 + 16).ok_or(LinuxErrno::EINVAL)?;
+                let q = image.get(slot(i, 16)).ok_or(LinuxErrno::EINVAL)?;
                 *v = U128::<E>::read_from_bytes(q).map_err(|_| LinuxErrno::EINVAL)?.get();
             }
-            let w = |at: usize| image.get(at..at + 4).and_then(|b| U32::<E>::read_from_bytes(b).ok()).map(|v| v.get());
+            let w = |at: usize| image.get(at..at.saturating_add(4)).and_then(|b| U32::<E>::read_from_bytes(b).ok()).map(|v| v.get());
             new.fpsimd.fpsr = w(512).ok_or(LinuxErrno::EINVAL)?;
             new.fpsimd.fpcr = w(516).ok_or(LinuxErrno::EINVAL)?;
             new.fpsimd.used = true;

@@ -198,7 +198,7 @@ pub const FRAME_RESERVED: u64 =
     FRAME_UC + (offset_of!(UContext<Le>, uc_mcontext) + offset_of!(SigContext<Le>, reserved)) as u64;
 
 const fn round16(v: u64) -> u64 {
-    (v + 15) & !15
+    v.saturating_add(15) & !15
 }
 
 const fn max(a: u64, b: u64) -> u64 {
@@ -212,7 +212,7 @@ const fn max(a: u64, b: u64) -> u64 {
 /// Linux `sigframe_size` for a record list of `records` bytes (each record rounded to 16), the
 /// terminator included.
 const fn sigframe_size(records: u64) -> u64 {
-    round16(max(FRAME_RESERVED + records + TERMINATOR_SIZE, RT_SIGFRAME_SIZE))
+    round16(max(FRAME_RESERVED.saturating_add(records).saturating_add(TERMINATOR_SIZE), RT_SIGFRAME_SIZE))
 }
 
 /// `AT_MINSIGSTKSZ` (Linux `minsigstksz_setup`): the largest frame this kernel builds (the fpsimd and
@@ -234,7 +234,7 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
     let sp = f.tf_sp;
 
     // Layout (Linux `get_sigframe`): the frame record just below the (16-aligned) top, the frame below it.
-    let records = u64::from(FPSIMD_CONTEXT_SIZE) + if t.fault_code != 0 { u64::from(ESR_CONTEXT_SIZE) } else { 0 };
+    let records = u64::from(FPSIMD_CONTEXT_SIZE).saturating_add(if t.fault_code != 0 { u64::from(ESR_CONTEXT_SIZE) } else { 0 });
     let size = sigframe_size(records);
     let top = d.altstack.frame_top(sp, d.flags);
     let record_at = top.checked_sub(FRAME_RECORD_SIZE).ok_or(LinuxErrno::EFAULT)? & !15;
@@ -292,7 +292,7 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
     f.set_x(0, u64::from(d.signal.get()));
     if d.flags.contains(SaFlags::SA_SIGINFO) {
         f.set_x(1, frame_at);
-        f.set_x(2, frame_at + FRAME_UC);
+        f.set_x(2, frame_at.wrapping_add(FRAME_UC)); // inside the frame, below the top: no wrap
     }
     f.tf_sp = frame_at;
     f.set_x(29, record_at);
@@ -357,12 +357,15 @@ fn parse_records<E: ByteOrder, M: UserMemory + ?Sized>(
     let mut have_extra = false;
     // Every pass moves `offset` forward by at least 16 or enters the extra area (once): the loop ends.
     loop {
-        if limit - offset < header || offset & 15 != 0 {
+        // `offset <= limit` always (it only moves by a size that fitted); checked all the same.
+        let room = limit.checked_sub(offset).ok_or(LinuxErrno::EINVAL)?;
+        if room < header || offset & 15 != 0 {
             return Err(LinuxErrno::EINVAL);
         }
         let head: CtxHeader<E> = area.read(mem, offset)?;
         let (magic, size) = (head.magic.get(), u64::from(head.size.get()));
-        if limit - offset < size {
+        let end_at = offset.checked_add(size).ok_or(LinuxErrno::EINVAL)?;
+        if room < size {
             return Err(LinuxErrno::EINVAL);
         }
         match magic {
@@ -380,20 +383,22 @@ fn parse_records<E: ByteOrder, M: UserMemory + ?Sized>(
                 }
                 let extra: ExtraContext<E> = area.read(mem, offset)?;
                 // A terminator must follow the extra_context in this area.
-                if limit - offset - size < TERMINATOR_SIZE {
+                if room.checked_sub(size).ok_or(LinuxErrno::EINVAL)? < TERMINATOR_SIZE {
                     return Err(LinuxErrno::EINVAL);
                 }
-                let end: CtxHeader<E> = area.read(mem, offset + size)?;
+                let end: CtxHeader<E> = area.read(mem, end_at)?;
                 if end.magic.get() != 0 || end.size.get() != 0 {
                     return Err(LinuxErrno::EINVAL);
                 }
                 have_extra = true;
                 // The extra records start right after that terminator, 16-aligned, within 64 KiB of the frame.
                 let userp = area_addr
-                    .checked_add(offset + size + TERMINATOR_SIZE)
+                    .checked_add(end_at)
+                    .and_then(|a| a.checked_add(TERMINATOR_SIZE))
                     .ok_or(LinuxErrno::EINVAL)?;
                 let (datap, extra_size) = (extra.datap.get(), u64::from(extra.size.get()));
-                let reach = (u128::from(frame_at) + u128::from(SIGFRAME_MAXSZ))
+                let reach = u128::from(frame_at)
+                    .wrapping_add(u128::from(SIGFRAME_MAXSZ)) // two u64 values: no u128 overflow
                     .checked_sub(u128::from(userp))
                     .ok_or(LinuxErrno::EINVAL)?;
                 if datap & 15 != 0 || extra_size & 15 != 0 || datap != userp || u128::from(extra_size) > reach {
@@ -411,7 +416,7 @@ fn parse_records<E: ByteOrder, M: UserMemory + ?Sized>(
         if size < header {
             return Err(LinuxErrno::EINVAL);
         }
-        offset += size;
+        offset = end_at;
     }
     fpsimd.ok_or(LinuxErrno::EINVAL)
 }

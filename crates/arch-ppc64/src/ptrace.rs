@@ -125,7 +125,7 @@ pub fn peek_user(t: &Ppc64Thread, offset: u64) -> Result<u64, LinuxErrno> {
     let index = usize::try_from(offset / 8).map_err(|_| LinuxErrno::EIO)?;
     match index {
         i if i < PT_REGS_COUNT => get_reg(t, i).ok_or(LinuxErrno::EIO),
-        i if (PT_FPR0..PT_FPSCR).contains(&i) => t.vector.fpr.get(i - PT_FPR0).copied().ok_or(LinuxErrno::EIO),
+        i if (PT_FPR0..PT_FPSCR).contains(&i) => t.vector.fpr.get(i.wrapping_sub(PT_FPR0)).copied().ok_or(LinuxErrno::EIO),
         PT_FPSCR => Ok(t.vector.fpscr),
         _ => Err(LinuxErrno::EIO),
     }
@@ -140,7 +140,7 @@ pub fn poke_user(t: &mut Ppc64Thread, offset: u64, value: u64) -> Result<(), Lin
     match index {
         i if i <= PT_MAX_PUT_REG || i == PT_TRAP => put_reg(t, i, value),
         i if (PT_FPR0..PT_FPSCR).contains(&i) => {
-            let r = t.vector.fpr.get_mut(i - PT_FPR0).ok_or(LinuxErrno::EIO)?;
+            let r = t.vector.fpr.get_mut(i.wrapping_sub(PT_FPR0)).ok_or(LinuxErrno::EIO)?;
             *r = value;
             t.vector.used |= UnitsUsed::FP;
             Ok(())
@@ -161,21 +161,21 @@ pub fn get_regset<E: ByteOrder>(t: &Ppc64Thread, set: Regset, out: &mut [u8]) ->
         Regset::Prstatus => {
             for i in 0..PT_REGS_COUNT {
                 let v = get_reg(t, i).unwrap_or(0);
-                if let Some(d) = image.get_mut(i * 8..i * 8 + 8) {
+                if let Some(d) = image.get_mut(slot(i, 8)) {
                     d.copy_from_slice(U64::<E>::new(v).as_bytes());
                 }
             }
         }
         Regset::Prfpreg => {
             for (i, v) in t.vector.fpr.iter().chain(core::iter::once(&t.vector.fpscr)).enumerate() {
-                if let Some(d) = image.get_mut(i * 8..i * 8 + 8) {
+                if let Some(d) = image.get_mut(slot(i, 8)) {
                     d.copy_from_slice(U64::<E>::new(*v).as_bytes());
                 }
             }
         }
         Regset::Vmx => {
             for (i, v) in t.vector.vr.iter().chain(core::iter::once(&u128::from(t.vector.vscr))).enumerate() {
-                if let Some(d) = image.get_mut(i * 16..i * 16 + 16) {
+                if let Some(d) = image.get_mut(slot(i, 16)) {
                     d.copy_from_slice(U128::<E>::new(*v).as_bytes());
                 }
             }
@@ -185,7 +185,7 @@ pub fn get_regset<E: ByteOrder>(t: &Ppc64Thread, set: Regset, out: &mut [u8]) ->
         }
         Regset::Vsx => {
             for (i, v) in t.vector.vsr_low.iter().enumerate() {
-                if let Some(d) = image.get_mut(i * 8..i * 8 + 8) {
+                if let Some(d) = image.get_mut(slot(i, 8)) {
                     d.copy_from_slice(U64::<E>::new(*v).as_bytes());
                 }
             }
@@ -198,16 +198,23 @@ pub fn get_regset<E: ByteOrder>(t: &Ppc64Thread, set: Regset, out: &mut [u8]) ->
     n
 }
 
+/// The byte range of register `i` of `size` bytes (saturating: an impossible index gives a range
+/// no buffer has).
+fn slot(i: usize, size: usize) -> core::ops::Range<usize> {
+    let start = i.saturating_mul(size);
+    start..start.saturating_add(size)
+}
+
 fn word<E: ByteOrder>(data: &[u8], i: usize) -> Option<u64> {
-    U64::<E>::read_from_bytes(data.get(i * 8..i * 8 + 8)?).ok().map(|v| v.get())
+    U64::<E>::read_from_bytes(data.get(slot(i, 8))?).ok().map(|v| v.get())
 }
 
 /// Applies `data` (a prefix of register set `set`, in byte order `E`) as Linux's `*_set` regset
 /// functions do. `EINVAL` when `data` is longer than the set or not a whole number of registers; on
 /// error nothing changes.
 pub fn set_regset<E: ByteOrder>(t: &mut Ppc64Thread, set: Regset, data: &[u8]) -> Result<(), LinuxErrno> {
-    let unit = if set == Regset::Vmx { 16 } else { 8 };
-    if data.len() > set.size() || data.len() % unit != 0 {
+    let unit_mask = if set == Regset::Vmx { 15 } else { 7 };
+    if data.len() > set.size() || data.len() & unit_mask != 0 {
         return Err(LinuxErrno::EINVAL);
     }
     let mut new = *t;
@@ -233,7 +240,7 @@ pub fn set_regset<E: ByteOrder>(t: &mut Ppc64Thread, set: Regset, data: &[u8]) -
         }
         Regset::Vmx => {
             for i in 0..data.len() / 16 {
-                let q = data.get(i * 16..i * 16 + 16).ok_or(LinuxErrno::EINVAL)?;
+                let q = data.get(slot(i, 16)).ok_or(LinuxErrno::EINVAL)?;
                 let v = U128::<E>::read_from_bytes(q).map_err(|_| LinuxErrno::EINVAL)?.get();
                 match i {
                     0..=31 => {

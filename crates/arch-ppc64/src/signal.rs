@@ -147,7 +147,7 @@ fn fill_sigcontext<E: ByteOrder>(
     sc.signal = I32::new(signal);
     sc.handler = U64::new(handler);
     sc.oldmask = U64::new(oldmask);
-    sc.regs = U64::new(sc_addr + SC_GP_REGS);
+    sc.regs = U64::new(sc_addr.wrapping_add(SC_GP_REGS));
     let mut msr_saved = f.srr1 & !(msr::VEC | msr::VSX);
     if v.used.contains(UnitsUsed::VEC) {
         msr_saved |= msr::VEC;
@@ -181,16 +181,31 @@ fn fill_sigcontext<E: ByteOrder>(
     // always, the VSX low doublewords when VSX was used.
     let (vmx, vsx) = vector_area.split_at_mut(VMX_AREA as usize);
     if v.used.contains(UnitsUsed::VEC) {
-        for (i, vr) in v.vr.iter().enumerate() {
-            vmx[i * 16..i * 16 + 16].copy_from_slice(U128::<E>::new(*vr).as_bytes());
+        for (quad, vr) in vmx.chunks_exact_mut(16).zip(v.vr.iter()) {
+            quad.copy_from_slice(U128::<E>::new(*vr).as_bytes());
         }
-        vmx[32 * 16..33 * 16].copy_from_slice(U128::<E>::new(u128::from(v.vscr)).as_bytes());
+        put(vmx, VSCR_AT, U128::<E>::new(u128::from(v.vscr)).as_bytes());
     }
-    vmx[33 * 16..33 * 16 + 4].copy_from_slice(U32::<E>::new(v.vrsave).as_bytes());
+    put(vmx, VRSAVE_AT, U32::<E>::new(v.vrsave).as_bytes());
     if v.used.contains(UnitsUsed::VSX) {
-        for (i, d) in v.vsr_low.iter().enumerate() {
-            vsx[i * 8..i * 8 + 8].copy_from_slice(U64::<E>::new(*d).as_bytes());
+        for (dw, d) in vsx.chunks_exact_mut(8).zip(v.vsr_low.iter()) {
+            dw.copy_from_slice(U64::<E>::new(*d).as_bytes());
         }
+    }
+}
+
+/// Offset of VSCR (a quadword) in the VMX area.
+const VSCR_AT: usize = 32 * 16;
+/// Offset of VRSAVE (the first word of a quadword) in the VMX area.
+const VRSAVE_AT: usize = 33 * 16;
+/// Offset of the vector area within `vmx_reserve`.
+const AREA_IN_RESERVE: usize = (v_regs_offset() - UC_MCONTEXT - SC_VMX_RESERVE) as usize;
+
+/// Copies `bytes` to `buf` at `at`. Every call site writes a fixed-size field inside a fixed-size
+/// buffer, so the copy always happens; were that ever not so, the bytes would stay zero (no panic).
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = buf.get_mut(at..at.saturating_add(bytes.len())) {
+        dst.copy_from_slice(bytes);
     }
 }
 
@@ -224,8 +239,9 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
         ss_size: U64::new(saved.size),
     };
     frame.uc.uc_sigmask = U64::new(d.saved_mask.0);
-    let sc_addr = frame_addr + UC_MCONTEXT;
-    let v_regs_addr = frame_addr + v_regs_offset();
+    // User addresses inside the frame, which lies below `top`: they cannot wrap.
+    let sc_addr = frame_addr.wrapping_add(UC_MCONTEXT);
+    let v_regs_addr = frame_addr.wrapping_add(v_regs_offset());
     let mut vector_area = [0u8; (VMX_AREA + VSX_AREA) as usize];
     fill_sigcontext(
         &mut frame.uc.uc_mcontext,
@@ -237,15 +253,15 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
         d.saved_mask.0,
         &mut vector_area,
     );
-    let area_at = (v_regs_offset() - UC_MCONTEXT - SC_VMX_RESERVE) as usize;
-    frame.uc.uc_mcontext.vmx_reserve.as_mut_bytes()[area_at..area_at + vector_area.len()]
-        .copy_from_slice(&vector_area);
-    frame.pinfo = U64::new(frame_addr + FRAME_INFO);
+    put(frame.uc.uc_mcontext.vmx_reserve.as_mut_bytes(), AREA_IN_RESERVE, &vector_area);
+    let info_addr = frame_addr.wrapping_add(FRAME_INFO);
+    frame.pinfo = U64::new(info_addr);
     frame.puc = U64::new(frame_addr);
     frame.info = d.info.encode::<E>();
 
     // Copy out everything but the abigap, then the back chain.
-    mem.copy_out(UserAddr(frame_addr), &frame.as_bytes()[..FRAME_ABIGAP])?;
+    let body = frame.as_bytes().get(..FRAME_ABIGAP).ok_or(LinuxErrno::EFAULT)?;
+    mem.copy_out(UserAddr(frame_addr), body)?;
     mem.write_value(UserAddr(newsp), &U64::<E>::new(sp))?;
 
     // Only now change the thread.
@@ -261,7 +277,7 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
     f.fixreg[1] = newsp;
     f.fixreg[3] = u64::from(d.signal.get());
     if d.flags.contains(SaFlags::SA_SIGINFO) {
-        f.fixreg[4] = frame_addr + FRAME_INFO;
+        f.fixreg[4] = info_addr;
         f.fixreg[5] = frame_addr;
         f.fixreg[6] = frame_addr;
     } else {
@@ -273,7 +289,7 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
 }
 
 pub(crate) fn is_little<E: ByteOrder>() -> bool {
-    U32::<E>::new(1).as_bytes()[0] == 1
+    U32::<E>::new(1).as_bytes().first() == Some(&1)
 }
 
 /// Restores the thread from the frame at r1 (Linux `sys_rt_sigreturn` + `restore_sigcontext`). Reads and
@@ -301,10 +317,10 @@ pub(crate) fn sigreturn<E: ByteOrder, M: UserMemory + ?Sized>(
         let mut vmx = [0u8; VMX_AREA as usize];
         if frame_msr & msr::VEC != 0 {
             mem.copy_in(UserAddr(v_regs), &mut vmx)?;
-            for (i, vr) in vector.vr.iter_mut().enumerate() {
-                *vr = U128::<E>::read_from_bytes(&vmx[i * 16..i * 16 + 16]).map_or(0, |v| v.get());
+            for (vr, quad) in vector.vr.iter_mut().zip(vmx.chunks_exact(16)) {
+                *vr = U128::<E>::read_from_bytes(quad).map_or(0, |v| v.get());
             }
-            let vscr = U128::<E>::read_from_bytes(&vmx[32 * 16..33 * 16]).map_or(0, |v| v.get());
+            let vscr = vmx.get(VSCR_AT..VRSAVE_AT).and_then(|q| U128::<E>::read_from_bytes(q).ok()).map_or(0, |v| v.get());
             vector.vscr = vscr as u32;
             vector.used |= UnitsUsed::VEC;
         } else {

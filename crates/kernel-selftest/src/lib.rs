@@ -6,6 +6,9 @@
 //! transcripts mean the code that ships, with the kernel's code generation (soft-float, no AltiVec,
 //! ELFv2, PIC) and real big- and little-endian loads and stores, computes exactly what the tests verified.
 //! Each scenario also checks its own invariants in place ("round trip equal", "thread unchanged").
+//!
+//! The same program also carries the benchmarks ([`bench`]): started as `selftest-<arch> bench` or
+//! `selftest-<arch> spin K` instead of without arguments.
 #![no_std]
 #![cfg_attr(target_os = "freebsd", no_main)]
 
@@ -14,6 +17,7 @@ extern crate alloc;
 #[cfg(not(target_os = "freebsd"))]
 extern crate std;
 
+pub mod bench;
 #[cfg(target_os = "freebsd")]
 mod rt;
 

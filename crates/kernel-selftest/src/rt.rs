@@ -1,7 +1,8 @@
 //! The freestanding Linux runtime of the kernel-target self test: `_start`, `write` and `exit_group`
-//! through `sc`, a bump allocator, and a panic handler. Only built for the FreeBSD kernel targets (whose
+//! through `sc`, the benchmark markers, a bump allocator, and a panic handler. Only built for the FreeBSD kernel targets (whose
 //! code generation is what is under test); the result runs as a static Linux program under qemu-user.
 
+use alloc::vec::Vec;
 use core::alloc::{GlobalAlloc, Layout};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -93,21 +94,74 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
 }
 
-/// Entered from `_start` with the stack the kernel set up.
+/// The command-line arguments from the initial stack (argc, then argv pointers to NUL-terminated strings).
+fn arguments(sp: *const u64) -> Vec<&'static [u8]> {
+    let mut args = Vec::new();
+    if sp.is_null() {
+        return args;
+    }
+    // SAFETY: `sp` is the stack pointer the kernel started the program with: it points at argc,
+    // followed by argc pointers to NUL-terminated strings that live (unchanged) for the whole run.
+    unsafe {
+        let argc = *sp;
+        for i in 0..argc as usize {
+            let s = *sp.add(1 + i) as *const u8;
+            let mut len = 0;
+            while *s.add(len) != 0 {
+                len += 1;
+            }
+            args.push(core::slice::from_raw_parts(s, len));
+        }
+    }
+    args
+}
+
+/// A benchmark marker: `sc` with a number outside Linux's (see [`crate::bench::MARK_BEGIN`]); the bench
+/// runner counts instructions between them, anything else returns ENOSYS.
+fn mark(nr: u64, name: &str, iters: u64, param: u64) {
+    // SAFETY: as `syscall3`: `sc` with every register Linux clobbers declared; the runner (or a kernel,
+    // with ENOSYS) only reads the registers and the name.
+    unsafe {
+        core::arch::asm!(
+            "sc",
+            inout("r0") nr => _,
+            inout("r3") name.as_ptr() as u64 => _,
+            inout("r4") name.len() as u64 => _,
+            inout("r5") iters => _,
+            inout("r6") param => _,
+            out("r7") _, out("r8") _, out("r9") _, out("r10") _, out("r11") _, out("r12") _,
+            out("cr0") _, out("ctr") _, out("xer") _,
+            options(nostack)
+        );
+    }
+}
+
+/// Entered from `_start` with the stack the kernel set up (`sp`: its argc). No arguments: the self
+/// test; `bench`: the benchmarks between markers; `spin K`: the CPU-bound workload K times.
 #[no_mangle]
-extern "C" fn selftest_main() -> ! {
+extern "C" fn selftest_main(sp: *const u64) -> ! {
     let mut out = Stdout;
-    let failures = crate::run::<zerocopy::NativeEndian>(&mut out);
+    let args = arguments(sp);
+    let failures = match args.get(1).copied() {
+        Some(b"bench") => crate::bench::measure_all(&mut out, &mut mark),
+        Some(b"spin") => {
+            let k = args.get(2).and_then(|a| core::str::from_utf8(a).ok()).and_then(|a| a.parse().ok()).unwrap_or(0);
+            crate::bench::spin(k)
+        }
+        _ => crate::run::<zerocopy::NativeEndian>(&mut out),
+    };
     let _ = core::fmt::Write::write_fmt(&mut out, format_args!("failures {failures}\n"));
     syscall3(SYS_EXIT_GROUP, u64::from(failures != 0), 0, 0);
     loop {}
 }
 
-// _start: ELFv2 global entry convention wants r12 = the callee's address; r2 is derived from it.
+// _start: ELFv2 global entry convention wants r12 = the callee's address; r2 is derived from it. r3 =
+// the initial stack pointer (argc).
 core::arch::global_asm!(
     ".globl _start",
     ".type _start,@function",
     "_start:",
+    "  mr 3, 1",
     "  clrrdi 1, 1, 4",
     "  li 0, 0",
     "  stdu 0, -128(1)",

@@ -46,12 +46,12 @@ impl AuxvBuilder {
     /// Appends one entry. Running out of room is a kernel bug, reported as `ENOMEM` rather than a panic.
     pub fn push(&mut self, key: u64, value: u64) -> Result<(), LinuxErrno> {
         // Keep one slot for AT_NULL.
-        if self.len + 1 >= AUXV_CAPACITY {
+        if self.len >= AUXV_CAPACITY.saturating_sub(1) {
             return Err(LinuxErrno::ENOMEM);
         }
         if let Some(slot) = self.entries.get_mut(self.len) {
             *slot = (key, value);
-            self.len += 1;
+            self.len = self.len.saturating_add(1);
         }
         Ok(())
     }
@@ -60,7 +60,7 @@ impl AuxvBuilder {
     pub fn entries(&self) -> &[(u64, u64)] {
         // `len + 1 <= AUXV_CAPACITY` by construction of `push`, and the slot after the last entry is
         // still `(0, 0)`, which is exactly AT_NULL.
-        self.entries.get(..self.len + 1).unwrap_or(&[])
+        self.entries.get(..=self.len).unwrap_or(&[])
     }
 
     /// The value of the first entry of type `key`.

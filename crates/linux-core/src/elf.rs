@@ -61,12 +61,12 @@ impl Elf64Header {
             _ => return Err(LinuxErrno::ENOEXEC),
         };
         let rd = |off: usize, n: usize| -> Result<u64, LinuxErrno> {
-            let b = h.get(off..off + n).ok_or(LinuxErrno::ENOEXEC)?;
+            let b = h.get(off..off.saturating_add(n)).ok_or(LinuxErrno::ENOEXEC)?;
             let mut v = 0u64;
             for i in 0..n {
                 let byte = match endian {
                     Endian::Big => b.get(i),
-                    Endian::Little => b.get(n - 1 - i),
+                    Endian::Little => b.get(n.wrapping_sub(1).wrapping_sub(i)),
                 };
                 v = (v << 8) | u64::from(*byte.ok_or(LinuxErrno::ENOEXEC)?);
             }

@@ -74,14 +74,14 @@ impl LinuxErrno {
 
     /// The value as the generic Linux convention returns it in the result register: `-errno`.
     pub const fn as_negative_return(self) -> u64 {
-        (-(self.0 as i64)) as u64
+        0u64.wrapping_sub(self.0 as u64)
     }
 
     /// Decodes a register value in the generic `-errno` convention (`-4095..=-1`), as libc does.
     pub const fn from_negative_return(value: u64) -> Option<LinuxErrno> {
         let v = value as i64;
         if v < 0 && v >= -4095 {
-            Self::new((-v) as u16)
+            Self::new(v.unsigned_abs() as u16)
         } else {
             None
         }
@@ -216,6 +216,9 @@ impl FreeBsdErrno {
     /// Translates a FreeBSD syscall status into Linux terms. This is the only FreeBSD-to-Linux errno
     /// conversion in the project. A value outside FreeBSD's range (a bug elsewhere in the kernel) becomes
     /// `EINVAL` rather than garbage in the user's errno.
+    // Inlined across crates into the kernel entry points (the kernel build has no LTO): on every
+    // system call; see BENCHMARKS.md, goal 1.
+    #[inline]
     pub fn to_linux(self) -> FreeBsdStatus {
         match self.0 {
             0 => FreeBsdStatus::Success,

@@ -58,7 +58,7 @@ impl<'a> ExecArgs<'a> {
             if s.len() as u64 > MAX_ARG_STRLEN {
                 return Err(LinuxErrno::E2BIG);
             }
-            count += 1;
+            count = count.saturating_add(1);
         }
         if count != total {
             return Err(LinuxErrno::EINVAL);
@@ -219,8 +219,10 @@ pub fn copyout_initial_stack<A: ExecHooks + ?Sized, M: UserMemory + ?Sized>(
     if execfn.contains(&0) {
         return Err(LinuxErrno::EINVAL);
     }
-    let ptr_bytes = e2big((args.argc + args.envc).checked_mul(8))?;
-    let str_bytes = args.strings.len() as u64 + execfn.len() as u64 + 1;
+    // ExecArgs::new checked argc + envc <= MAX_ARG_STRINGS; the checks below still refuse overflow.
+    let ptr_bytes = e2big(args.argc.checked_add(args.envc).and_then(|n| n.checked_mul(8)))?;
+    let execfn_len = execfn.len() as u64;
+    let str_bytes = e2big((args.strings.len() as u64).checked_add(execfn_len).and_then(|n| n.checked_add(1)))?;
     if e2big(ptr_bytes.checked_add(str_bytes))? > limits.max_args_bytes {
         return Err(LinuxErrno::E2BIG);
     }
@@ -229,44 +231,47 @@ pub fn copyout_initial_stack<A: ExecHooks + ?Sized, M: UserMemory + ?Sized>(
     let top = stack_top & !7;
     let mut layout = InitialStack { argc: args.argc, ..InitialStack::default() };
     let zero_word = e2big(top.checked_sub(8))?;
-    layout.execfn = e2big(zero_word.checked_sub(execfn.len() as u64 + 1))?;
+    layout.execfn = e2big(zero_word.checked_sub(execfn_len.saturating_add(1)))?;
     let strings_at = e2big(layout.execfn.checked_sub(args.strings.len() as u64))?;
     let mut p = strings_at & !15;
     let platform = arch.platform();
     let base_platform = arch.base_platform();
     if let Some(s) = platform {
-        p = e2big(p.checked_sub(s.len() as u64 + 1))?;
+        p = e2big(p.checked_sub((s.len() as u64).saturating_add(1)))?;
         layout.platform = Some(p);
     }
     if let Some(s) = base_platform {
-        p = e2big(p.checked_sub(s.len() as u64 + 1))?;
+        p = e2big(p.checked_sub((s.len() as u64).saturating_add(1)))?;
         layout.base_platform = Some(p);
     }
     layout.random = e2big(p.checked_sub(16))?;
 
     // Tables, from argc up: argc, argv[], NULL, envp[], NULL, auxv.
     let aux = build_auxv(arch, info, &layout)?;
-    let aux_words = aux.entries().len() as u64 * 2;
-    let items = args.argc + 1 + args.envc + 1 + 1;
+    let aux_words = e2big((aux.entries().len() as u64).checked_mul(2))?;
+    // argc, argv[], NULL, envp[], NULL.
+    let items = e2big(args.argc.checked_add(args.envc).and_then(|n| n.checked_add(3)))?;
     let table_bytes = e2big(aux_words.checked_add(items).and_then(|w| w.checked_mul(8)))?;
     layout.sp = e2big(layout.random.checked_sub(table_bytes))? & !15;
     if layout.sp < limits.stack_bottom {
         return Err(LinuxErrno::E2BIG);
     }
-    layout.argv = layout.sp + 8;
-    layout.envp = layout.argv + (args.argc + 1) * 8;
-    layout.auxv = layout.envp + (args.envc + 1) * 8;
+    // Below `random`, which is below the top of the address space: these cannot wrap.
+    let words = |n: u64| n.wrapping_add(1).wrapping_mul(8);
+    layout.argv = layout.sp.wrapping_add(8);
+    layout.envp = layout.argv.wrapping_add(words(args.argc));
+    layout.auxv = layout.envp.wrapping_add(words(args.envc));
     layout.auxv_len = aux.entries().len() as u64;
 
     // Copy out, strings first.
     mem.copy_out(UserAddr(zero_word), &[0u8; 8])?;
     mem.copy_out(UserAddr(layout.execfn), execfn)?;
-    mem.copy_out(UserAddr(layout.execfn + execfn.len() as u64), &[0])?;
+    mem.copy_out(UserAddr(layout.execfn).offset(execfn_len)?, &[0])?;
     mem.copy_out(UserAddr(strings_at), args.strings)?;
     for (s, at) in [(platform, layout.platform), (base_platform, layout.base_platform)] {
         if let (Some(s), Some(at)) = (s, at) {
             mem.copy_out(UserAddr(at), s)?;
-            mem.copy_out(UserAddr(at + s.len() as u64), &[0])?;
+            mem.copy_out(UserAddr(at).offset(s.len() as u64)?, &[0])?;
         }
     }
     mem.copy_out(UserAddr(layout.random), random)?;
@@ -280,7 +285,7 @@ pub fn copyout_initial_stack<A: ExecHooks + ?Sized, M: UserMemory + ?Sized>(
             // ExecArgs::new checked that there are exactly argc + envc strings.
             let s = strings.next().ok_or(LinuxErrno::EINVAL)?;
             w.push(at)?;
-            at += s.len() as u64;
+            at = at.wrapping_add(s.len() as u64); // within the strings copied out above
         }
         w.push(0)?;
     }
@@ -313,7 +318,7 @@ impl<'m, E: ByteOrder, M: UserMemory + ?Sized> WordWriter<'m, E, M> {
         }
         if let Some(slot) = self.buf.get_mut(self.len) {
             *slot = U64::new(v);
-            self.len += 1;
+            self.len = self.len.saturating_add(1);
         }
         Ok(())
     }
@@ -362,26 +367,27 @@ pub fn parse_initial_stack<E: ByteOrder, M: UserMemory + ?Sized>(mem: &M, sp: u6
     };
     let mut out = ParsedStack::default();
     let argc = word(sp)?;
-    let mut at = sp + 8;
+    let next = |at: u64, n: u64| at.checked_add(n).ok_or(LinuxErrno::EFAULT);
+    let mut at = next(sp, 8)?;
     for _ in 0..argc {
         out.argv.push(string(word(at)?)?);
-        at += 8;
+        at = next(at, 8)?;
     }
     if word(at)? != 0 {
         return Err(LinuxErrno::EINVAL);
     }
-    at += 8;
+    at = next(at, 8)?;
     loop {
         let p = word(at)?;
-        at += 8;
+        at = next(at, 8)?;
         if p == 0 {
             break;
         }
         out.envp.push(string(p)?);
     }
     loop {
-        let (k, v) = (word(at)?, word(at + 8)?);
-        at += 16;
+        let (k, v) = (word(at)?, word(next(at, 8)?)?);
+        at = next(at, 16)?;
         if k == AT_NULL {
             return Ok(out);
         }

@@ -9,7 +9,7 @@
 //! Nothing here panics on a path reachable from user input: every failure is a [`errno::LinuxErrno`].
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects, clippy::unreachable, clippy::todo, clippy::unimplemented))]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;

@@ -51,7 +51,7 @@ impl LinuxSignal {
 
     /// The bit of this signal in a [`LinuxSigset`].
     pub const fn mask(self) -> u64 {
-        1u64 << (self.0 - 1)
+        1u64 << (self.0.wrapping_sub(1) & 63)
     }
 }
 
@@ -121,7 +121,7 @@ const FREEBSD_TO_LINUX: [u8; 32] = [
 pub fn linux_to_freebsd_signal(sig: LinuxSignal) -> Option<u32> {
     let n = sig.get();
     if n >= LinuxSignal::SIGRTMIN.get() {
-        return Some(FREEBSD_SIGRTMIN + u32::from(n - LinuxSignal::SIGRTMIN.get()));
+        return FREEBSD_SIGRTMIN.checked_add(u32::from(n.wrapping_sub(LinuxSignal::SIGRTMIN.get())));
     }
     (1u32..32).find(|&b| FREEBSD_TO_LINUX.get(b as usize).copied() == Some(n))
 }
@@ -132,7 +132,7 @@ pub fn freebsd_to_linux_signal(sig: u32) -> Option<LinuxSignal> {
     match sig {
         1..=31 => FREEBSD_TO_LINUX.get(sig as usize).and_then(|&l| LinuxSignal::new(u64::from(l))),
         FREEBSD_SIGRTMIN..=FREEBSD_SIGRTMAX => {
-            LinuxSignal::new(u64::from(sig - FREEBSD_SIGRTMIN) + u64::from(LinuxSignal::SIGRTMIN.get()))
+            LinuxSignal::new(u64::from(sig.wrapping_sub(FREEBSD_SIGRTMIN)).wrapping_add(u64::from(LinuxSignal::SIGRTMIN.get())))
         }
         _ => None,
     }
@@ -145,7 +145,7 @@ pub struct FreeBsdSigset(pub [u32; 4]);
 impl FreeBsdSigset {
     fn set(&mut self, sig: u32) {
         if (1..=128).contains(&sig) {
-            let i = (sig - 1) as usize;
+            let i = sig.wrapping_sub(1) as usize;
             if let Some(w) = self.0.get_mut(i / 32) {
                 *w |= 1 << (i % 32);
             }
@@ -156,7 +156,7 @@ impl FreeBsdSigset {
         if !(1..=128).contains(&sig) {
             return false;
         }
-        let i = (sig - 1) as usize;
+        let i = sig.wrapping_sub(1) as usize;
         self.0.get(i / 32).is_some_and(|w| w & (1 << (i % 32)) != 0)
     }
 }

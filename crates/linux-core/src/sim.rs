@@ -97,7 +97,7 @@ impl SimUserMemory {
         if len == 0 {
             return Ok(());
         }
-        let last = addr.checked_add(len as u64 - 1).ok_or(LinuxErrno::EFAULT)?;
+        let last = addr.checked_add((len as u64).wrapping_sub(1)).ok_or(LinuxErrno::EFAULT)?;
         let mut p = addr & !(SIM_PAGE - 1);
         loop {
             match self.pages.get(&p) {
@@ -107,21 +107,33 @@ impl SimUserMemory {
             if p >= (last & !(SIM_PAGE - 1)) {
                 return Ok(());
             }
-            p += SIM_PAGE;
+            p = p.checked_add(SIM_PAGE).ok_or(LinuxErrno::EFAULT)?;
         }
     }
 
-    fn for_each_chunk(&mut self, addr: u64, len: usize, mut f: impl FnMut(&mut [u8], usize)) {
+    /// The chunks of `[addr, addr + len)` that stay within one page: (page, offset in the page, offset
+    /// in the range, length). Addresses wrap (callers check the range first).
+    fn chunks(addr: u64, len: usize) -> impl Iterator<Item = (u64, usize, usize, usize)> {
         let mut done = 0usize;
-        while done < len {
-            let a = addr + done as u64;
-            let page = a & !(SIM_PAGE - 1);
-            let off = (a - page) as usize;
-            let n = core::cmp::min(SIM_PAGE as usize - off, len - done);
-            if let Some(pg) = self.pages.get_mut(&page) {
-                f(&mut pg.data[off..off + n], done);
+        core::iter::from_fn(move || {
+            if done >= len {
+                return None;
             }
-            done += n;
+            let a = addr.wrapping_add(done as u64);
+            let page = a & !(SIM_PAGE - 1);
+            let off = (a & (SIM_PAGE - 1)) as usize;
+            let n = core::cmp::min((SIM_PAGE as usize).wrapping_sub(off), len.wrapping_sub(done));
+            let chunk = (page, off, done, n);
+            done = done.wrapping_add(n);
+            Some(chunk)
+        })
+    }
+
+    fn for_each_chunk(&mut self, addr: u64, len: usize, mut f: impl FnMut(&mut [u8], usize)) {
+        for (page, off, done, n) in Self::chunks(addr, len) {
+            if let Some(dst) = self.pages.get_mut(&page).and_then(|pg| pg.data.get_mut(off..off.wrapping_add(n))) {
+                f(dst, done);
+            }
         }
     }
 
@@ -134,14 +146,8 @@ impl SimUserMemory {
             p = p.checked_add(SIM_PAGE)?;
         }
         let mut out = Vec::with_capacity(len);
-        let mut done = 0usize;
-        while done < len {
-            let a = addr + done as u64;
-            let page = a & !(SIM_PAGE - 1);
-            let off = (a - page) as usize;
-            let n = core::cmp::min(SIM_PAGE as usize - off, len - done);
-            out.extend_from_slice(&self.pages.get(&page)?.data[off..off + n]);
-            done += n;
+        for (page, off, _, n) in Self::chunks(addr, len) {
+            out.extend_from_slice(self.pages.get(&page)?.data.get(off..off.wrapping_add(n))?);
         }
         Some(out)
     }
@@ -151,7 +157,11 @@ impl SimUserMemory {
         if self.peek(addr, data.len()).is_none() {
             return false;
         }
-        self.for_each_chunk(addr, data.len(), |dst, done| dst.copy_from_slice(&data[done..done + dst.len()]));
+        self.for_each_chunk(addr, data.len(), |dst, done| {
+            if let Some(src) = data.get(done..done.wrapping_add(dst.len())) {
+                dst.copy_from_slice(src);
+            }
+        });
         true
     }
 }
@@ -159,26 +169,25 @@ impl SimUserMemory {
 impl UserMemory for SimUserMemory {
     fn copy_in(&self, src: UserAddr, dst: &mut [u8]) -> Result<(), LinuxErrno> {
         self.access(src.0, dst.len(), Prot::READ)?;
-        let mut done = 0usize;
-        while done < dst.len() {
-            let a = src.0 + done as u64;
-            let page = a & !(SIM_PAGE - 1);
-            let off = (a - page) as usize;
-            let n = core::cmp::min(SIM_PAGE as usize - off, dst.len() - done);
+        for (page, off, done, n) in Self::chunks(src.0, dst.len()) {
             let pg = self.pages.get(&page).ok_or(LinuxErrno::EFAULT)?;
-            dst[done..done + n].copy_from_slice(&pg.data[off..off + n]);
-            done += n;
+            let from = pg.data.get(off..off.wrapping_add(n)).ok_or(LinuxErrno::EFAULT)?;
+            dst.get_mut(done..done.wrapping_add(n)).ok_or(LinuxErrno::EFAULT)?.copy_from_slice(from);
         }
-        self.copy_in_calls.set(self.copy_in_calls.get() + 1);
-        self.bytes_in.set(self.bytes_in.get() + dst.len() as u64);
+        self.copy_in_calls.set(self.copy_in_calls.get().wrapping_add(1));
+        self.bytes_in.set(self.bytes_in.get().wrapping_add(dst.len() as u64));
         Ok(())
     }
 
     fn copy_out(&mut self, dst: UserAddr, src: &[u8]) -> Result<(), LinuxErrno> {
         self.access(dst.0, src.len(), Prot::WRITE)?;
-        self.for_each_chunk(dst.0, src.len(), |d, done| d.copy_from_slice(&src[done..done + d.len()]));
-        self.copy_out_calls += 1;
-        self.bytes_out += src.len() as u64;
+        self.for_each_chunk(dst.0, src.len(), |d, done| {
+            if let Some(s) = src.get(done..done.wrapping_add(d.len())) {
+                d.copy_from_slice(s);
+            }
+        });
+        self.copy_out_calls = self.copy_out_calls.wrapping_add(1);
+        self.bytes_out = self.bytes_out.wrapping_add(src.len() as u64);
         Ok(())
     }
 }

@@ -28,6 +28,9 @@ pub enum SyscallOutcome {
 
 impl SyscallOutcome {
     /// The outcome of a FreeBSD syscall handler: its status and `td_retval[0]`.
+    // Inlined across crates into the kernel entry points (the kernel build has no LTO): on every
+    // system call; see BENCHMARKS.md, goal 1.
+    #[inline]
     pub fn from_freebsd(status: FreeBsdErrno, retval: u64) -> SyscallOutcome {
         match status.to_linux() {
             FreeBsdStatus::Success => SyscallOutcome::Success(retval),

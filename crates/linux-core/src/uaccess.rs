@@ -88,7 +88,7 @@ impl<'m, M: UserMemory + ?Sized> UserReader<'m, M> {
         }
         self.mem.copy_in(self.next, out)?;
         self.next = self.next.offset(n)?;
-        self.remaining -= n;
+        self.remaining = self.remaining.wrapping_sub(n);
         Ok(())
     }
 
@@ -105,7 +105,7 @@ impl<'m, M: UserMemory + ?Sized> UserReader<'m, M> {
             return Err(LinuxErrno::EFAULT);
         }
         self.next = self.next.offset(n)?;
-        self.remaining -= n;
+        self.remaining = self.remaining.wrapping_sub(n); // n <= remaining, checked above
         Ok(())
     }
 }
@@ -142,7 +142,7 @@ impl<'m, M: UserMemory + ?Sized> UserWriter<'m, M> {
         }
         self.mem.copy_out(self.next, data)?;
         self.next = self.next.offset(n)?;
-        self.remaining -= n;
+        self.remaining = self.remaining.wrapping_sub(n); // n <= remaining, checked above
         Ok(())
     }
 

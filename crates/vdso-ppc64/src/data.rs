@@ -144,7 +144,7 @@ const _: () = {
     assert!(offset_of!(T, boottime) == 40);
     assert!(size_of::<T>() == 88);
     assert!(offset_of!(K, th) == 16);
-    assert!(TK_DEFAULT_OFFSET as usize + size_of::<K>() <= DATA_SIZE as usize);
+    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= DATA_SIZE as usize);
     assert!(size_of::<D>() <= TK_DEFAULT_OFFSET as usize);
 };
 

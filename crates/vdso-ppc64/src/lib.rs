@@ -32,7 +32,7 @@
 //! a clock cannot be served from the timekeeping they make the system call themselves.
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects, clippy::unreachable, clippy::todo, clippy::unimplemented))]
 
 pub mod data;
 

@@ -45,34 +45,46 @@
  * An entry point backed by a C function of time.c:
  *   int cfunc(arg0, arg1, const struct vdso_data *data, u64 *result)
  * returning 0 with the result stored, or nonzero for "make system call \nr with arg0, arg1".
+ *
+ * Two stack frames, as Linux's cvdso_call: the caller need not have a frame of its own. glibc calls
+ * from functions that made none (the call is an asm statement to the compiler), which keep their
+ * return address in the LR save doubleword at 16(r1) and save registers in their red zone, the 288
+ * bytes below r1: neither may be written. The outer frame spans the red zone plus ELFv2's minimum
+ * 32 bytes and takes our LR in its LR save doubleword; the inner 64-byte one is the C function's
+ * caller frame.
  */
+#define RED_ZONE	288
+#define C_OUTER	(RED_ZONE + 32)
+#define C_INNER	64
 .macro C_ENTRY name, cfunc, nr
 FUNC_START \name
+	stdu	r1, -C_OUTER(r1)
+	.cfi_def_cfa_offset C_OUTER
 	mflr	r0
-	std	r0, 16(r1)
-	stdu	r1, -64(r1)
-	.cfi_def_cfa_offset 64
-	.cfi_offset DW_LR, 16
+	stdu	r1, -C_INNER(r1)
+	.cfi_def_cfa_offset C_OUTER + C_INNER
+	std	r0, C_INNER + 16(r1)
+	.cfi_offset DW_LR, 16 - C_OUTER
 	std	r3, 32(r1)
 	std	r4, 40(r1)
 	GET_DATA r5
 	addi	r6, r1, 48
 	bl	\cfunc
-	ld	r0, 80(r1)
+	ld	r0, C_INNER + 16(r1)
 	mtlr	r0
 	.cfi_restore DW_LR
 	cmpdi	r3, 0
 	bne-	1f
 	ld	r3, 48(r1)
 	.cfi_remember_state
-	addi	r1, r1, 64
+	addi	r1, r1, C_OUTER + C_INNER
 	.cfi_def_cfa_offset 0
 	crclr	4*cr0+so
 	blr
 	.cfi_restore_state
 1:	ld	r3, 32(r1)
 	ld	r4, 40(r1)
-	addi	r1, r1, 64
+	addi	r1, r1, C_OUTER + C_INNER
 	.cfi_def_cfa_offset 0
 	li	r0, \nr
 	sc

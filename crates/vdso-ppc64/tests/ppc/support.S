@@ -43,7 +43,10 @@ sys6:
  *
  * Calls fn like glibc's INTERNAL_VSYSCALL_CALL_TYPE (mtctr/bctrl; fn in r0, r12 garbage), with the
  * sentinels of ctx in r2, r13..r31, f0..f31 and CR2..CR4 (what glibc's asm does not list as clobbered),
- * then records r3, CR, and masks of the GPRs and FPRs that did not keep their sentinel.
+ * then records r3, CR, and masks of the GPRs and FPRs that did not keep their sentinel. Bit 1 of the GPR
+ * mask (r1 is never a sentinel) means the LR save doubleword at 16(r1) was written, bit 0 (r0 is
+ * volatile) that the red zone (the 288 bytes below r1) was: glibc calls the vdso from functions without
+ * a frame of their own, whose return address is in that doubleword and saved registers in that zone.
  * ctx: u64 gpr[32] @0, u64 fpr[32] @256 (bit patterns), u64 cr_in @512, u64 cr_out @520,
  *      u64 gpr_bad @528, u64 r3 @536, u64 tmp @544, u64 fpr_bad @552.
  */
@@ -82,6 +85,10 @@ vcall:
 	.irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	ld	\n, \n * 8(r11)
 	.endr
+	std	r11, 16(r1)		/* the sentinel of the LR save doubleword: ctx */
+	.irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36
+	std	r11, -\n * 8(r1)	/* and of the red zone */
+	.endr
 	li	r12, 0x1212
 	bctrl
 
@@ -98,6 +105,18 @@ vcall:
 	li	r9, 1
 	sldi	r9, r9, \n
 	or	r12, r12, r9
+1:
+	.endr
+	ld	r10, 16(r1)
+	cmpd	r10, r11
+	beq	1f
+	ori	r12, r12, 2
+1:
+	.irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36
+	ld	r10, -\n * 8(r1)
+	cmpd	r10, r11
+	beq	1f
+	ori	r12, r12, 1
 1:
 	.endr
 	std	r12, 528(r11)

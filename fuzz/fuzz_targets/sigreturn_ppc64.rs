@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| linux64_fuzz::targets::sigreturn_ppc64::run(data));
