@@ -5,14 +5,14 @@
 
 use core::ffi::{c_void, CStr};
 use linux_core::errno::LinuxErrno;
-use linux_core::uaccess::{UserAddr, UserMemory};
+use linux_core::uaccess::{CasOutcome, UserAddr, UserAtomics, UserMemory};
 
 /// `copyin(9)`, `copyout(9)` (0 or EFAULT) and `panic(9)`, as freebsd-sys declares them from the headers.
 #[cfg(target_os = "freebsd")]
-use freebsd_sys::native::{copyin, copyout, panic};
+use freebsd_sys::native::{casueword32, copyin, copyout, panic};
 
 #[cfg(not(target_os = "freebsd"))]
-use host::{copyin, copyout};
+use host::{casueword32, copyin, copyout};
 
 /// Calls `panic(9)` with a fixed message.
 #[cfg(target_os = "freebsd")]
@@ -56,6 +56,26 @@ impl UserMemory for KernelUserMemory {
     }
 }
 
+impl UserAtomics for KernelUserMemory {
+    fn cas_u32(&mut self, addr: UserAddr, expected: [u8; 4], new: [u8; 4]) -> Result<CasOutcome, LinuxErrno> {
+        if !addr.is_aligned(4) {
+            return Err(LinuxErrno::EINVAL);
+        }
+        let mut current = 0u32;
+        // SAFETY: casueword32(9) fault-checks the user word (-1 on a fault), compares it with `oldval`,
+        // stores `newval` when equal, and always reports the value it saw through `oldvalp`, a valid
+        // kernel pointer; the values are native, as the word sits in user memory.
+        let r = unsafe {
+            casueword32(addr.0 as *mut u32, u32::from_ne_bytes(expected), &mut current, u32::from_ne_bytes(new))
+        };
+        match r {
+            0 => Ok(CasOutcome::Swapped),
+            1 => Ok(CasOutcome::Changed(current.to_ne_bytes())),
+            _ => Err(LinuxErrno::EFAULT),
+        }
+    }
+}
+
 /// Host stand-ins for `copyin(9)`/`copyout(9)` over a per-thread simulated address space.
 #[cfg(not(target_os = "freebsd"))]
 pub mod host {
@@ -64,6 +84,27 @@ pub mod host {
     use linux_core::sim::SimUserMemory;
     use linux_core::uaccess::{UserAddr, UserMemory};
     use std::cell::RefCell;
+
+    /// # Safety
+    /// `oldvalp` must be valid for a write.
+    pub unsafe fn casueword32(base: *mut u32, oldval: u32, oldvalp: *mut u32, newval: u32) -> c_int {
+        use linux_core::uaccess::{CasOutcome, UserAtomics};
+        USER.with(|m| {
+            match m.borrow_mut().cas_u32(UserAddr(base as u64), oldval.to_ne_bytes(), newval.to_ne_bytes()) {
+                Ok(CasOutcome::Swapped) => {
+                    // SAFETY: the caller guarantees `oldvalp` is writable.
+                    unsafe { *oldvalp = oldval };
+                    0
+                }
+                Ok(CasOutcome::Changed(now)) => {
+                    // SAFETY: as above.
+                    unsafe { *oldvalp = u32::from_ne_bytes(now) };
+                    1
+                }
+                Err(_) => -1,
+            }
+        })
+    }
 
     std::thread_local! {
         /// The address space `copyin`/`copyout` see in this test thread.

@@ -17,6 +17,7 @@
 extern crate std;
 
 pub mod alloc;
+pub mod futex;
 pub mod kernel;
 pub mod kpi;
 pub mod ppc64;
