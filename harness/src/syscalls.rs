@@ -552,7 +552,11 @@ impl<E: ByteOrder> Proc<E> {
         use linux_core::ioctl as g;
         let (fd, ppc_cmd, arg) = (a[0] as i32, a[1] as u32, a[2]);
         let be = self.be();
-        let cmd = arch_ppc64::ioctl::to_generic(ppc_cmd);
+        let Some(cmd) = arch_ppc64::ioctl::to_generic(ppc_cmd) else {
+            // A generic number powerpc defines differently (0x5401): not a powerpc ioctl.
+            *self.stats.unknown_ioctls.entry(u64::from(ppc_cmd)).or_default() += 1;
+            return Err(LinuxErrno::ENOTTY);
+        };
         match cmd {
             g::TCGETS => {
                 let mut host = linux_core::termios::Termios::<zerocopy::NativeEndian>::new_zeroed();

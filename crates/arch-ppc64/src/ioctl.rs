@@ -191,20 +191,25 @@ const fn dir_from_generic(dir: u32) -> u32 {
 ///    (`TCGETS` `0x402c7413` -> `0x5401`, `FIONREAD` -> `0x541b`);
 /// 2. any other number with powerpc `_IOC` direction bits is re-encoded generically with the same
 ///    type, number and size (sizes never exceed powerpc's 13 bits, so they fit in 14);
-/// 3. everything else (the legacy `0x54xx` numbers both encodings share, and direction bits powerpc
+/// 3. the generic number of a name powerpc defines differently (`0x5401`, generic `TCGETS`) is not a
+///    powerpc ioctl at all: `None`, which the caller answers with `ENOTTY` as Linux/powerpc does;
+/// 4. everything else (the legacy `0x54xx` numbers both encodings share, and direction bits powerpc
 ///    never produces) is returned unchanged.
-pub fn to_generic(cmd: u32) -> u32 {
+pub fn to_generic(cmd: u32) -> Option<u32> {
     if let Some(&(_, _, generic)) = DIFFERING_IOCTLS.iter().find(|e| e.1 == cmd) {
-        return generic;
+        return Some(generic);
+    }
+    if DIFFERING_IOCTLS.iter().any(|e| e.2 == cmd) {
+        return None;
     }
     let dir = ioc_dir(cmd);
     if dir == 0 {
-        return cmd;
+        return Some(cmd);
     }
-    match dir_to_generic(dir) {
+    Some(match dir_to_generic(dir) {
         Some(gdir) => g::ioc(gdir, ioc_type(cmd), ioc_nr(cmd), ioc_size(cmd)),
         None => cmd,
-    }
+    })
 }
 
 /// The Linux/powerpc number of a generic ioctl number, the inverse of [`to_generic`] for every
@@ -219,7 +224,7 @@ pub fn from_generic(cmd: u32) -> Option<u32> {
     }
     let dir = g::ioc_dir(cmd);
     if dir == g::_IOC_NONE {
-        let own_io = PPC64_TTY_IOCTLS.iter().find(|&&(_, p)| ioc_dir(p) == _IOC_NONE && to_generic(p) == cmd);
+        let own_io = PPC64_TTY_IOCTLS.iter().find(|&&(_, p)| ioc_dir(p) == _IOC_NONE && to_generic(p) == Some(cmd));
         return Some(own_io.map_or(cmd, |&(_, p)| p));
     }
     let size = g::ioc_size(cmd);
@@ -261,7 +266,7 @@ mod tests {
     fn invalid_direction_combinations_pass_through() {
         for dir in [3u32, 5, 7] {
             let cmd = (dir << 29) | 0x0004_7401;
-            assert_eq!(to_generic(cmd), cmd);
+            assert_eq!(to_generic(cmd), Some(cmd));
         }
     }
 
