@@ -34,11 +34,7 @@ struct Ty {
 }
 
 const fn ty(c: &'static str, fields: &'static [&'static str]) -> Ty {
-    Ty {
-        c,
-        rust: true,
-        fields,
-    }
+    Ty { c, rust: true, fields }
 }
 
 const ARCHES: &[Arch] = &[
@@ -97,16 +93,47 @@ const COMMON_TYPES: &[Ty] = &[
     ty(
         "struct stat",
         &[
-            "st_dev", "st_ino", "st_nlink", "st_mode", "st_uid", "st_gid", "st_rdev", "st_size", "st_blksize",
-            "st_blocks", "st_atime", "st_atime_nsec", "st_mtime", "st_mtime_nsec", "st_ctime", "st_ctime_nsec",
+            "st_dev",
+            "st_ino",
+            "st_nlink",
+            "st_mode",
+            "st_uid",
+            "st_gid",
+            "st_rdev",
+            "st_size",
+            "st_blksize",
+            "st_blocks",
+            "st_atime",
+            "st_atime_nsec",
+            "st_mtime",
+            "st_mtime_nsec",
+            "st_ctime",
+            "st_ctime_nsec",
         ],
     ),
     ty(
         "struct statx",
         &[
-            "stx_mask", "stx_blksize", "stx_attributes", "stx_nlink", "stx_uid", "stx_gid", "stx_mode",
-            "stx_ino", "stx_size", "stx_blocks", "stx_attributes_mask", "stx_atime", "stx_btime", "stx_ctime",
-            "stx_mtime", "stx_rdev_major", "stx_rdev_minor", "stx_dev_major", "stx_dev_minor", "stx_mnt_id",
+            "stx_mask",
+            "stx_blksize",
+            "stx_attributes",
+            "stx_nlink",
+            "stx_uid",
+            "stx_gid",
+            "stx_mode",
+            "stx_ino",
+            "stx_size",
+            "stx_blocks",
+            "stx_attributes_mask",
+            "stx_atime",
+            "stx_btime",
+            "stx_ctime",
+            "stx_mtime",
+            "stx_rdev_major",
+            "stx_rdev_minor",
+            "stx_dev_major",
+            "stx_dev_minor",
+            "stx_mnt_id",
         ],
     ),
     ty("struct statx_timestamp", &["tv_sec", "tv_nsec"]),
@@ -119,7 +146,10 @@ const COMMON_TYPES: &[Ty] = &[
     ty("struct itimerspec", &["it_interval", "it_value"]),
     ty("struct itimerval", &["it_interval", "it_value"]),
     ty("struct tms", &["tms_utime", "tms_stime", "tms_cutime", "tms_cstime"]),
-    ty("struct rusage", &["ru_utime", "ru_stime", "ru_maxrss", "ru_minflt", "ru_majflt", "ru_nvcsw", "ru_nivcsw"]),
+    ty(
+        "struct rusage",
+        &["ru_utime", "ru_stime", "ru_maxrss", "ru_minflt", "ru_majflt", "ru_nvcsw", "ru_nivcsw"],
+    ),
     ty("struct rlimit", &["rlim_cur", "rlim_max"]),
     ty("struct rlimit64", &["rlim_cur", "rlim_max"]),
     ty("struct new_utsname", &["sysname", "nodename", "release", "version", "machine", "domainname"]),
@@ -130,15 +160,34 @@ const COMMON_TYPES: &[Ty] = &[
     ty(
         "struct sysinfo",
         &[
-            "uptime", "loads", "totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap", "procs",
-            "totalhigh", "freehigh", "mem_unit",
+            "uptime",
+            "loads",
+            "totalram",
+            "freeram",
+            "sharedram",
+            "bufferram",
+            "totalswap",
+            "freeswap",
+            "procs",
+            "totalhigh",
+            "freehigh",
+            "mem_unit",
         ],
     ),
     ty(
         "struct clone_args",
         &[
-            "flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size", "tls", "set_tid",
-            "set_tid_size", "cgroup",
+            "flags",
+            "pidfd",
+            "child_tid",
+            "parent_tid",
+            "exit_signal",
+            "stack",
+            "stack_size",
+            "tls",
+            "set_tid",
+            "set_tid_size",
+            "cgroup",
         ],
     ),
     ty("struct robust_list_head", &["list", "futex_offset", "list_op_pending"]),
@@ -155,16 +204,39 @@ const COMMON_TYPES: &[Ty] = &[
     ty(
         "Elf64_Ehdr",
         &[
-            "e_ident", "e_type", "e_machine", "e_version", "e_entry", "e_phoff", "e_shoff", "e_flags", "e_ehsize",
-            "e_phentsize", "e_phnum", "e_shentsize", "e_shnum", "e_shstrndx",
+            "e_ident",
+            "e_type",
+            "e_machine",
+            "e_version",
+            "e_entry",
+            "e_phoff",
+            "e_shoff",
+            "e_flags",
+            "e_ehsize",
+            "e_phentsize",
+            "e_phnum",
+            "e_shentsize",
+            "e_shnum",
+            "e_shstrndx",
         ],
     ),
-    ty("Elf64_Phdr", &["p_type", "p_flags", "p_offset", "p_vaddr", "p_paddr", "p_filesz", "p_memsz", "p_align"]),
+    ty(
+        "Elf64_Phdr",
+        &["p_type", "p_flags", "p_offset", "p_vaddr", "p_paddr", "p_filesz", "p_memsz", "p_align"],
+    ),
     ty(
         "Elf64_Shdr",
         &[
-            "sh_name", "sh_type", "sh_flags", "sh_addr", "sh_offset", "sh_size", "sh_link", "sh_info",
-            "sh_addralign", "sh_entsize",
+            "sh_name",
+            "sh_type",
+            "sh_flags",
+            "sh_addr",
+            "sh_offset",
+            "sh_size",
+            "sh_link",
+            "sh_info",
+            "sh_addralign",
+            "sh_entsize",
         ],
     ),
     ty("Elf64_Sym", &["st_name", "st_info", "st_other", "st_shndx", "st_value", "st_size"]),
@@ -208,22 +280,10 @@ const PPC64_TYPES: &[Ty] = &[
             "vmx_reserve",
         ],
     ),
-    ty(
-        "struct ucontext",
-        &[
-            "uc_flags",
-            "uc_link",
-            "uc_stack",
-            "uc_sigmask",
-            "__unused",
-            "uc_mcontext",
-        ],
-    ),
+    ty("struct ucontext", &["uc_flags", "uc_link", "uc_stack", "uc_sigmask", "__unused", "uc_mcontext"]),
     ty(
         "struct termios",
-        &[
-            "c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_cc", "c_line", "c_ispeed", "c_ospeed",
-        ],
+        &["c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_cc", "c_line", "c_ispeed", "c_ospeed"],
     ),
     ty("elf_gregset_t", &[]),
     ty("elf_fpregset_t", &[]),
@@ -234,43 +294,19 @@ const PPC64_TYPES: &[Ty] = &[
 /// Linux/arm64: the common types plus these.
 const ARM64_TYPES: &[Ty] = &[
     ty("struct user_pt_regs", &["regs", "sp", "pc", "pstate"]),
-    ty(
-        "struct user_fpsimd_state",
-        &["vregs", "fpsr", "fpcr", "__reserved"],
-    ),
-    ty(
-        "struct sigcontext",
-        &["fault_address", "regs", "sp", "pc", "pstate", "__reserved"],
-    ),
+    ty("struct user_fpsimd_state", &["vregs", "fpsr", "fpcr", "__reserved"]),
+    ty("struct sigcontext", &["fault_address", "regs", "sp", "pc", "pstate", "__reserved"]),
     ty("struct _aarch64_ctx", &["magic", "size"]),
     ty("struct fpsimd_context", &["head", "fpsr", "fpcr", "vregs"]),
     ty("struct esr_context", &["head", "esr"]),
-    ty(
-        "struct extra_context",
-        &["head", "datap", "size", "__reserved"],
-    ),
+    ty("struct extra_context", &["head", "datap", "size", "__reserved"]),
     ty("struct sve_context", &["head", "vl", "flags", "__reserved"]),
     ty("struct za_context", &["head", "vl", "__reserved"]),
-    ty(
-        "struct ucontext",
-        &[
-            "uc_flags",
-            "uc_link",
-            "uc_stack",
-            "uc_sigmask",
-            "__unused",
-            "uc_mcontext",
-        ],
-    ),
-    ty(
-        "struct termios",
-        &["c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_line", "c_cc"],
-    ),
+    ty("struct ucontext", &["uc_flags", "uc_link", "uc_stack", "uc_sigmask", "__unused", "uc_mcontext"]),
+    ty("struct termios", &["c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_line", "c_cc"]),
     ty(
         "struct termios2",
-        &[
-            "c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_line", "c_cc", "c_ispeed", "c_ospeed",
-        ],
+        &["c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_line", "c_cc", "c_ispeed", "c_ospeed"],
     ),
 ];
 
@@ -282,8 +318,7 @@ struct Candidate {
 }
 
 fn main() {
-    let manifest =
-        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let wrappers = manifest.join("wrappers");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".to_owned());
@@ -292,10 +327,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=wrappers");
     for entry in std::fs::read_dir(&wrappers).expect("tests/wrappers") {
-        println!(
-            "cargo:rerun-if-changed={}",
-            entry.expect("wrappers entry").path().display()
-        );
+        println!("cargo:rerun-if-changed={}", entry.expect("wrappers entry").path().display());
     }
     println!("cargo:rerun-if-env-changed=CLANG");
     println!("cargo:rerun-if-env-changed=ABI_UAPI_ROOT");
@@ -303,10 +335,7 @@ fn main() {
     for arch in ARCHES {
         let include = include_dir(&root, arch);
         let probe = include.join("asm/unistd.h");
-        println!(
-            "cargo:rerun-if-changed={}",
-            include.join("linux/version.h").display()
-        );
+        println!("cargo:rerun-if-changed={}", include.join("linux/version.h").display());
         if !probe.exists() {
             fail(&format!(
                 "Linux uapi headers for {} are missing ({} not found): install the Debian package {} \
@@ -329,17 +358,12 @@ fn main() {
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| fail("constant extraction panicked"))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| fail("constant extraction panicked")))
             .collect()
     });
     for (arch, (consts, layouts)) in ARCHES.iter().zip(results) {
         let mut text = String::new();
-        text.push_str(
-            "// @generated by tests/build.rs from the Linux uapi headers; do not edit.\n",
-        );
+        text.push_str("// @generated by tests/build.rs from the Linux uapi headers; do not edit.\n");
         text.push_str(&consts);
         text.push_str(&layouts);
         write(&out.join(format!("consts_{}.rs", arch.name)), &text);
@@ -359,8 +383,7 @@ fn fail(msg: &str) -> ! {
 fn write(path: &Path, text: &str) {
     // Only touch the file when its contents change, so dependents are not rebuilt needlessly.
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        std::fs::write(path, text)
-            .unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
+        std::fs::write(path, text).unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
     }
 }
 
@@ -386,10 +409,7 @@ fn clang_base(clang: &str, arch: &Arch, wrappers: &Path) -> Command {
 
 fn run(mut cmd: Command, what: &str) -> std::process::Output {
     cmd.output().unwrap_or_else(|e| {
-        fail(&format!(
-            "cannot run {:?} for {what}: {e} (set CLANG to the clang binary)",
-            cmd.get_program()
-        ))
+        fail(&format!("cannot run {:?} for {what}: {e} (set CLANG to the clang binary)", cmd.get_program()))
     })
 }
 
@@ -399,20 +419,14 @@ fn macro_names(clang: &str, arch: &Arch, wrappers: &Path, source: &Path) -> BTre
     cmd.args(["-E", "-dM", "-x", "c"]).arg(source);
     let output = run(cmd, "listing macros");
     if !output.status.success() {
-        fail(&format!(
-            "clang -E -dM for {} failed:\n{}",
-            arch.name,
-            String::from_utf8_lossy(&output.stderr)
-        ));
+        fail(&format!("clang -E -dM for {} failed:\n{}", arch.name, String::from_utf8_lossy(&output.stderr)));
     }
     let mut names = BTreeSet::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
         let Some(rest) = line.strip_prefix("#define ") else {
             continue;
         };
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
         let (name, body) = rest.split_at(end);
         // Function-like macros have '(' right after the name; include guards have no body.
         if name.is_empty() || body.starts_with('(') || body.trim().is_empty() {
@@ -427,26 +441,19 @@ fn macro_names(clang: &str, arch: &Arch, wrappers: &Path, source: &Path) -> BTre
 /// Returns the Rust text of `CONSTANTS` and of `LAYOUTS`.
 fn constants_for(arch: &Arch, clang: &str, wrappers: &Path, out: &Path) -> (String, String) {
     let work = out.join(format!("cc_{}", arch.name));
-    std::fs::create_dir_all(&work)
-        .unwrap_or_else(|e| fail(&format!("creating {}: {e}", work.display())));
+    std::fs::create_dir_all(&work).unwrap_or_else(|e| fail(&format!("creating {}: {e}", work.display())));
     let empty = work.join("empty.h");
     write(&empty, "");
     let predefined = macro_names(clang, arch, wrappers, &empty);
     let macros: Vec<Candidate> = macro_names(clang, arch, wrappers, &wrappers.join(arch.wrapper))
         .difference(&predefined)
-        .map(|name| Candidate {
-            name: name.clone(),
-            expr: name.clone(),
-        })
+        .map(|name| Candidate { name: name.clone(), expr: name.clone() })
         .collect();
 
     let values = evaluate(arch, clang, wrappers, &work, macros.clone());
     // For whoever wonders why a macro is absent from CONSTANTS: the ones that are not integers.
-    let skipped: String = macros
-        .iter()
-        .filter(|c| !values.contains_key(&c.name))
-        .map(|c| format!("{}\n", c.name))
-        .collect();
+    let skipped: String =
+        macros.iter().filter(|c| !values.contains_key(&c.name)).map(|c| format!("{}\n", c.name)).collect();
     write(&work.join("not_integers.txt"), &skipped);
     let layout_cands = layout_candidates(arch);
     let layout_values = evaluate(arch, clang, wrappers, &work, layout_cands.clone());
@@ -491,14 +498,8 @@ fn layout_candidates(arch: &Arch) -> Vec<Candidate> {
     let mut v = Vec::new();
     for t in COMMON_TYPES.iter().chain(arch.types) {
         let c = t.c;
-        v.push(Candidate {
-            name: format!("sizeof({c})"),
-            expr: format!("sizeof({c})"),
-        });
-        v.push(Candidate {
-            name: format!("alignof({c})"),
-            expr: format!("_Alignof({c})"),
-        });
+        v.push(Candidate { name: format!("sizeof({c})"), expr: format!("sizeof({c})") });
+        v.push(Candidate { name: format!("alignof({c})"), expr: format!("_Alignof({c})") });
         for f in t.fields {
             let (cf, flexible) = field_path(f.split('=').next().unwrap_or(f));
             v.push(Candidate {
@@ -571,23 +572,12 @@ fn compile(
     let obj = work.join("values.o");
     write(&src, &source_for(arch, cands));
     let mut cmd = clang_base(clang, arch, wrappers);
-    cmd.args([
-        "-c",
-        "-O0",
-        "-w",
-        "-ferror-limit=0",
-        "-fno-color-diagnostics",
-        "-fno-caret-diagnostics",
-    ])
-    .arg(&src)
-    .arg("-o")
-    .arg(&obj);
+    cmd.args(["-c", "-O0", "-w", "-ferror-limit=0", "-fno-color-diagnostics", "-fno-caret-diagnostics"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&obj);
     let output = run(cmd, "evaluating constants");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        obj,
-    )
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned(), obj)
 }
 
 /// Splits `cands` into those that compile together and those that do not.
@@ -659,15 +649,11 @@ fn read_values(
 
     let (ok, stderr, obj) = compile(arch, clang, wrappers, work, cands);
     if !ok {
-        fail(&format!(
-            "clang failed on a set that compiled before for {}:\n{stderr}",
-            arch.name
-        ));
+        fail(&format!("clang failed on a set that compiled before for {}:\n{stderr}", arch.name));
     }
-    let data =
-        std::fs::read(&obj).unwrap_or_else(|e| fail(&format!("reading {}: {e}", obj.display())));
-    let file = object::File::parse(&*data)
-        .unwrap_or_else(|e| fail(&format!("parsing {}: {e}", obj.display())));
+    let data = std::fs::read(&obj).unwrap_or_else(|e| fail(&format!("reading {}: {e}", obj.display())));
+    let file =
+        object::File::parse(&*data).unwrap_or_else(|e| fail(&format!("parsing {}: {e}", obj.display())));
     let little = file.is_little_endian();
     let mut out = Vec::new();
     for sym in file.symbols() {
@@ -688,10 +674,7 @@ fn read_values(
         let start = (sym.address() - section.address()) as usize;
         let end = start + 16;
         // A relocation in the value means it is an address (a string or a pointer), not a number.
-        if section
-            .relocations()
-            .any(|(off, _)| (start..end).contains(&(off as usize)))
-        {
+        if section.relocations().any(|(off, _)| (start..end).contains(&(off as usize))) {
             continue;
         }
         let Some(raw) = bytes.get(start..end) else {
@@ -706,11 +689,7 @@ fn read_values(
             }
         };
         let (value, negative) = (word(&raw[..8]), word(&raw[8..]) != 0);
-        let v = if negative {
-            value as i64 as i128
-        } else {
-            value as i128
-        };
+        let v = if negative { value as i64 as i128 } else { value as i128 };
         out.push((cand.name.clone(), v));
     }
     out
@@ -719,11 +698,7 @@ fn read_values(
 /// Runs bindgen over the wrapper for `arch` and writes `bindings_<arch>.rs` with the types and
 /// `bindgen_layouts()`.
 fn bindings_for(arch: &Arch, wrappers: &Path, out: &Path) {
-    let types: Vec<&Ty> = COMMON_TYPES
-        .iter()
-        .chain(arch.types)
-        .filter(|t| t.rust)
-        .collect();
+    let types: Vec<&Ty> = COMMON_TYPES.iter().chain(arch.types).filter(|t| t.rust).collect();
     let mut builder = bindgen::Builder::default()
         .header(wrappers.join(arch.wrapper).to_string_lossy())
         .clang_args([
@@ -751,9 +726,7 @@ fn bindings_for(arch: &Arch, wrappers: &Path, out: &Path) {
         .to_string();
 
     let mut text = String::new();
-    text.push_str(
-        "// @generated by tests/build.rs (bindgen) from the Linux uapi headers; do not edit.\n",
-    );
+    text.push_str("// @generated by tests/build.rs (bindgen) from the Linux uapi headers; do not edit.\n");
     text.push_str("/// The uapi types as bindgen translates them for this architecture.\n");
     text.push_str(
         "#[allow(non_camel_case_types, non_snake_case, non_upper_case_globals, dead_code, missing_docs, \
@@ -770,24 +743,12 @@ fn bindings_for(arch: &Arch, wrappers: &Path, out: &Path) {
     );
     for t in &types {
         let (c, r) = (t.c, rust_name(t.c));
-        let _ = writeln!(
-            text,
-            "        ({:?}, size_of::<{r}>()),",
-            format!("sizeof({c})")
-        );
-        let _ = writeln!(
-            text,
-            "        ({:?}, align_of::<{r}>()),",
-            format!("alignof({c})")
-        );
+        let _ = writeln!(text, "        ({:?}, size_of::<{r}>()),", format!("sizeof({c})"));
+        let _ = writeln!(text, "        ({:?}, align_of::<{r}>()),", format!("alignof({c})"));
         for f in t.fields {
             let (cf, rf) = f.split_once('=').unwrap_or((f, f));
             let ((cf, flexible), (rf, _)) = (field_path(cf), field_path(rf));
-            let _ = writeln!(
-                text,
-                "        ({:?}, offset_of!({r}, {rf})),",
-                format!("offsetof({c}, {cf})")
-            );
+            let _ = writeln!(text, "        ({:?}, offset_of!({r}, {rf})),", format!("offsetof({c}, {cf})"));
             // Fields reached through anonymous unions need `unsafe` to borrow: measure direct ones only.
             if !rf.contains('.') && !flexible {
                 let _ = writeln!(
@@ -804,9 +765,7 @@ fn bindings_for(arch: &Arch, wrappers: &Path, out: &Path) {
 
 /// The Rust name bindgen gives a C type: `struct x` -> `x`, a typedef keeps its name.
 fn rust_name(c: &str) -> &str {
-    c.strip_prefix("struct ")
-        .or_else(|| c.strip_prefix("union "))
-        .unwrap_or(c)
+    c.strip_prefix("struct ").or_else(|| c.strip_prefix("union ")).unwrap_or(c)
 }
 
 /// A field path without its flexible-array marker, and whether it had one.

@@ -195,11 +195,7 @@ const COMMON_LAYOUTS: &[Layout] = &[
             "sy_thrcnt",
         ],
     ),
-    (
-        "struct syscall_args",
-        "syscall_args",
-        &["code", "original_code", "callp", "args"],
-    ),
+    ("struct syscall_args", "syscall_args", &["code", "original_code", "callp", "args"]),
     (
         "struct image_params",
         "image_params",
@@ -235,11 +231,7 @@ const COMMON_LAYOUTS: &[Layout] = &[
         ],
     ),
     ("Elf64_Auxinfo", "Elf64_Auxinfo", &["a_type", "a_un"]),
-    (
-        "struct ksiginfo",
-        "ksiginfo",
-        &["ksi_link", "ksi_info", "ksi_flags", "ksi_sigq"],
-    ),
+    ("struct ksiginfo", "ksiginfo", &["ksi_link", "ksi_info", "ksi_flags", "ksi_sigq"]),
     (
         "siginfo_t",
         "siginfo_t",
@@ -257,64 +249,20 @@ const COMMON_LAYOUTS: &[Layout] = &[
     ),
     ("sigset_t", "sigset_t", &["__bits"]),
     ("stack_t", "stack_t", &["ss_sp", "ss_size", "ss_flags"]),
-    (
-        "struct vdso_timekeep",
-        "vdso_timekeep",
-        &["tk_ver", "tk_enabled", "tk_current", "tk_th[]"],
-    ),
+    ("struct vdso_timekeep", "vdso_timekeep", &["tk_ver", "tk_enabled", "tk_current", "tk_th[]"]),
     (
         "struct vdso_timehands",
         "vdso_timehands",
-        &[
-            "th_algo",
-            "th_gen",
-            "th_scale",
-            "th_offset_count",
-            "th_counter_mask",
-            "th_offset",
-            "th_boottime",
-        ],
+        &["th_algo", "th_gen", "th_scale", "th_offset_count", "th_counter_mask", "th_offset", "th_boottime"],
     ),
-    (
-        "struct moduledata",
-        "moduledata",
-        &["name", "evhand", "priv_"],
-    ),
-    (
-        "struct malloc_type",
-        "malloc_type",
-        &["ks_next", "ks_version", "ks_shortdesc"],
-    ),
-    (
-        "struct mod_metadata",
-        "mod_metadata",
-        &["md_version", "md_type", "md_data", "md_cval"],
-    ),
-    (
-        "struct mod_depend",
-        "mod_depend",
-        &["md_ver_minimum", "md_ver_preferred", "md_ver_maximum"],
-    ),
-    (
-        "struct sysinit",
-        "sysinit",
-        &["subsystem", "order", "func", "udata"],
-    ),
-    (
-        "struct ps_strings",
-        "ps_strings",
-        &["ps_argvstr", "ps_nargvstr", "ps_envstr", "ps_nenvstr"],
-    ),
-    (
-        "Elf_Brandnote",
-        "Elf_Brandnote",
-        &["hdr", "vendor", "flags", "trans_osrel"],
-    ),
-    (
-        "Elf64_Ehdr",
-        "Elf64_Ehdr",
-        &["e_ident", "e_machine", "e_flags"],
-    ),
+    ("struct moduledata", "moduledata", &["name", "evhand", "priv_"]),
+    ("struct malloc_type", "malloc_type", &["ks_next", "ks_version", "ks_shortdesc"]),
+    ("struct mod_metadata", "mod_metadata", &["md_version", "md_type", "md_data", "md_cval"]),
+    ("struct mod_depend", "mod_depend", &["md_ver_minimum", "md_ver_preferred", "md_ver_maximum"]),
+    ("struct sysinit", "sysinit", &["subsystem", "order", "func", "udata"]),
+    ("struct ps_strings", "ps_strings", &["ps_argvstr", "ps_nargvstr", "ps_envstr", "ps_nenvstr"]),
+    ("Elf_Brandnote", "Elf_Brandnote", &["hdr", "vendor", "flags", "trans_osrel"]),
+    ("Elf64_Ehdr", "Elf64_Ehdr", &["e_ident", "e_machine", "e_flags"]),
 ];
 
 const PPC_LAYOUTS: &[Layout] = &[
@@ -354,13 +302,7 @@ const PPC_LAYOUTS: &[Layout] = &[
 ];
 
 const ARM64_LAYOUTS: &[Layout] = &[
-    (
-        "struct trapframe",
-        "trapframe",
-        &[
-            "tf_sp", "tf_lr", "tf_elr", "tf_spsr", "tf_esr", "tf_far", "tf_x",
-        ],
-    ),
+    ("struct trapframe", "trapframe", &["tf_sp", "tf_lr", "tf_elr", "tf_spsr", "tf_esr", "tf_far", "tf_x"]),
     (
         "struct pcb",
         "pcb",
@@ -458,10 +400,7 @@ fn fail(msg: &str) -> ! {
 }
 
 fn workspace_root(manifest: &Path) -> PathBuf {
-    manifest
-        .ancestors()
-        .nth(2)
-        .map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
+    manifest.ancestors().nth(2).map_or_else(|| manifest.to_path_buf(), Path::to_path_buf)
 }
 
 /// Where the headers come from.
@@ -476,10 +415,9 @@ impl Headers {
     fn describe(&self) -> String {
         match self {
             Headers::SysDir(p) => format!("FreeBSD source tree {}", p.display()),
-            Headers::Zig(p) => format!(
-                "ziglang {ZIGLANG_VERSION} FreeBSD {ZIG_FREEBSD_RELEASE} headers ({})",
-                p.display()
-            ),
+            Headers::Zig(p) => {
+                format!("ziglang {ZIGLANG_VERSION} FreeBSD {ZIG_FREEBSD_RELEASE} headers ({})", p.display())
+            }
         }
     }
 
@@ -516,23 +454,14 @@ fn headers(root: &Path) -> Headers {
     if let Some(sys) = std::env::var_os("FREEBSD_SYSDIR").filter(|s| !s.is_empty()) {
         let sys = PathBuf::from(sys);
         if !sys.join("sys/sysent.h").is_file() {
-            fail(&format!(
-                "FREEBSD_SYSDIR={} is not a FreeBSD sys/ tree (no sys/sysent.h)",
-                sys.display()
-            ));
+            fail(&format!("FREEBSD_SYSDIR={} is not a FreeBSD sys/ tree (no sys/sysent.h)", sys.display()));
         }
         return Headers::SysDir(sys);
     }
-    let inc = std::env::var_os("FREEBSD_ZIG_INCLUDE")
-        .filter(|s| !s.is_empty())
-        .map_or_else(
-            || {
-                root.join("target")
-                    .join(format!("ziglang-{ZIGLANG_VERSION}"))
-                    .join("include")
-            },
-            PathBuf::from,
-        );
+    let inc = std::env::var_os("FREEBSD_ZIG_INCLUDE").filter(|s| !s.is_empty()).map_or_else(
+        || root.join("target").join(format!("ziglang-{ZIGLANG_VERSION}")).join("include"),
+        PathBuf::from,
+    );
     if !inc.join("generic-freebsd/sys/sysent.h").is_file() {
         fail(&format!(
             "FreeBSD headers not found at {}: run `cargo xtask build` once (it installs the PyPI package \
@@ -545,10 +474,7 @@ fn headers(root: &Path) -> Headers {
 
 /// `__FreeBSD_version` and the release name for the build.
 fn freebsd_version(h: &Headers) -> (u32, String) {
-    if let Some(v) = std::env::var("FREEBSD_VERSION")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-    {
+    if let Some(v) = std::env::var("FREEBSD_VERSION").ok().and_then(|v| v.trim().parse().ok()) {
         return (v, release_of(v));
     }
     match h {
@@ -560,9 +486,7 @@ fn freebsd_version(h: &Headers) -> (u32, String) {
                 .map(str::trim_start)
                 .filter_map(|l| l.strip_prefix("__FreeBSD_version"))
                 .find_map(|l| l.split_whitespace().next()?.parse().ok())
-                .unwrap_or_else(|| {
-                    fail("no `#define __FreeBSD_version` in FREEBSD_SYSDIR/sys/param.h")
-                });
+                .unwrap_or_else(|| fail("no `#define __FreeBSD_version` in FREEBSD_SYSDIR/sys/param.h"));
             (v, release_of(v))
         }
         Headers::Zig(_) => (ZIG_FREEBSD_VERSION, ZIG_FREEBSD_RELEASE.to_owned()),
@@ -588,8 +512,7 @@ fn clang_args(arch: &Arch, h: &Headers, scratch: &Path, version: u32) -> Vec<Str
 
 fn write(path: &Path, text: &str) {
     if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
-        std::fs::write(path, text)
-            .unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
+        std::fs::write(path, text).unwrap_or_else(|e| fail(&format!("writing {}: {e}", path.display())));
     }
 }
 
@@ -597,8 +520,8 @@ fn write(path: &Path, text: &str) {
 /// line to arches whose name starts with it, `save_fpu powerpc`, or marks a macro-only name, `bcmp macro`,
 /// which is left out).
 fn kpi_names(manifest: &Path, arch: &Arch) -> Vec<String> {
-    let text = std::fs::read_to_string(manifest.join("kpi.txt"))
-        .unwrap_or_else(|e| fail(&format!("kpi.txt: {e}")));
+    let text =
+        std::fs::read_to_string(manifest.join("kpi.txt")).unwrap_or_else(|e| fail(&format!("kpi.txt: {e}")));
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -615,11 +538,7 @@ fn kpi_names(manifest: &Path, arch: &Arch) -> Vec<String> {
 }
 
 fn layouts_of(arch: &Arch) -> Vec<&'static Layout> {
-    let md = if arch.name.starts_with("powerpc") {
-        PPC_LAYOUTS
-    } else {
-        ARM64_LAYOUTS
-    };
+    let md = if arch.name.starts_with("powerpc") { PPC_LAYOUTS } else { ARM64_LAYOUTS };
     COMMON_LAYOUTS.iter().chain(md).collect()
 }
 
@@ -627,11 +546,7 @@ fn layouts_of(arch: &Arch) -> Vec<&'static Layout> {
 fn layout_exprs(arch: &Arch) -> Vec<(String, String, String)> {
     let mut v = Vec::new();
     for (c, r, fields) in layouts_of(arch) {
-        v.push((
-            format!("sizeof({c})"),
-            format!("sizeof({c})"),
-            format!("::core::mem::size_of::<{r}>()"),
-        ));
+        v.push((format!("sizeof({c})"), format!("sizeof({c})"), format!("::core::mem::size_of::<{r}>()")));
         for f in *fields {
             let (f, flexible) = match f.strip_suffix("[]") {
                 Some(f) => (f, true),
@@ -669,7 +584,10 @@ fn c_layouts(
 ) -> (Vec<u64>, Vec<i64>) {
     let src = work.join("layouts.c");
     let obj = work.join("layouts.o");
-    let mut s = format!("#include \"{}\"\n__attribute__((__used__)) const unsigned long long freebsd_sys_layouts[] = {{\n", wrapper.display());
+    let mut s = format!(
+        "#include \"{}\"\n__attribute__((__used__)) const unsigned long long freebsd_sys_layouts[] = {{\n",
+        wrapper.display()
+    );
     for (_, c, _) in exprs {
         let _ = writeln!(s, "    (unsigned long long)({c}),");
     }
@@ -698,8 +616,7 @@ fn c_layouts(
     }
     use object::{Object, ObjectSection, ObjectSymbol};
     let data = std::fs::read(&obj).unwrap_or_else(|e| fail(&format!("{}: {e}", obj.display())));
-    let file =
-        object::File::parse(&*data).unwrap_or_else(|e| fail(&format!("{}: {e}", obj.display())));
+    let file = object::File::parse(&*data).unwrap_or_else(|e| fail(&format!("{}: {e}", obj.display())));
     let sym = file
         .symbols()
         .find(|s| s.name() == Ok("freebsd_sys_layouts"))
@@ -708,9 +625,7 @@ fn c_layouts(
         .section_index()
         .and_then(|i| file.section_by_index(i).ok())
         .unwrap_or_else(|| fail("layout section"));
-    let bytes = section
-        .data()
-        .unwrap_or_else(|e| fail(&format!("layout section: {e}")));
+    let bytes = section.data().unwrap_or_else(|e| fail(&format!("layout section: {e}")));
     let start = (sym.address() - section.address()) as usize;
     let word = |b: [u8; 8]| {
         if file.is_little_endian() {
@@ -731,9 +646,7 @@ fn c_layouts(
                 .section_index()
                 .and_then(|i| file.section_by_index(i).ok())
                 .unwrap_or_else(|| fail("const section"));
-            let bytes = section
-                .data()
-                .unwrap_or_else(|e| fail(&format!("const section: {e}")));
+            let bytes = section.data().unwrap_or_else(|e| fail(&format!("const section: {e}")));
             let at = (sym.address() - section.address()) as usize;
             let b: [u8; 8] = bytes
                 .get(at..at + 8)
@@ -778,10 +691,8 @@ fn bindings(arch: &Arch, args: &[String], wrapper: &Path, kpi: &[String]) -> Str
     for name in kpi {
         b = b.allowlist_function(name).allowlist_var(name);
     }
-    let text = b
-        .generate()
-        .unwrap_or_else(|e| fail(&format!("bindgen failed for {}: {e}", arch.name)))
-        .to_string();
+    let text =
+        b.generate().unwrap_or_else(|e| fail(&format!("bindgen failed for {}: {e}", arch.name))).to_string();
     // Every kpi.txt name must be declared by the headers (as a function or a variable).
     let missing: Vec<&str> = kpi
         .iter()
@@ -803,17 +714,11 @@ fn bindings(arch: &Arch, args: &[String], wrapper: &Path, kpi: &[String]) -> Str
 }
 
 fn main() {
-    let manifest = PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| fail("CARGO_MANIFEST_DIR")),
-    );
+    let manifest =
+        PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| fail("CARGO_MANIFEST_DIR")));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_else(|| fail("OUT_DIR")));
     let root = workspace_root(&manifest);
-    for v in [
-        "FREEBSD_SYSDIR",
-        "FREEBSD_ZIG_INCLUDE",
-        "FREEBSD_VERSION",
-        "CLANG",
-    ] {
+    for v in ["FREEBSD_SYSDIR", "FREEBSD_ZIG_INCLUDE", "FREEBSD_VERSION", "CLANG"] {
         println!("cargo:rerun-if-env-changed={v}");
     }
     for f in ["build.rs", "wrapper.h", "kpi.txt"] {
@@ -868,13 +773,7 @@ fn main() {
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| fail("generator thread panicked"))
-            })
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| fail("generator thread panicked"))).collect()
     });
     for (arch, b, lay) in results {
         let dir = out.join(arch.name);

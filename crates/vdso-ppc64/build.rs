@@ -127,7 +127,15 @@ fn build(tools: &Tools, src: &Path, out: &Path, order: Order) -> Result<PathBuf,
     let image = out.join(format!("vdso64-{}.so", order.tag()));
     let mut link = Command::new(&tools.lld);
     link.args(["-shared", "-soname", "linux-vdso64.so.1", "--hash-style=both", "--eh-frame-hdr"])
-        .args(["--build-id=sha1", "-z", "rodynamic", "-z", "max-page-size=4096", "-Bsymbolic", "--no-undefined"])
+        .args([
+            "--build-id=sha1",
+            "-z",
+            "rodynamic",
+            "-z",
+            "max-page-size=4096",
+            "-Bsymbolic",
+            "--no-undefined",
+        ])
         .arg("-T")
         .arg(src.join("vdso.lds"))
         .arg("-o")
@@ -257,7 +265,9 @@ fn generate(images: &[(Order, PathBuf)]) -> Result<String, String> {
         let (start, _) = elf.symbol(SIGTRAMP_START)?;
         let (tramp, _) = elf.symbol("__kernel_sigtramp_rt64")?;
         if tramp != start + 4 {
-            return Err(format!("__kernel_sigtramp_rt64 ({tramp:#x}) does not follow the bctrl ({start:#x})"));
+            return Err(format!(
+                "__kernel_sigtramp_rt64 ({tramp:#x}) does not follow the bctrl ({start:#x})"
+            ));
         }
         let (name, doc, little) = match order {
             Order::Big => ("VDSO_BE", "big-endian", false),
@@ -297,7 +307,8 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     let tools = Tools { clang, lld };
-    let (Some(manifest), Some(out)) = (std::env::var_os("CARGO_MANIFEST_DIR"), std::env::var_os("OUT_DIR")) else {
+    let (Some(manifest), Some(out)) = (std::env::var_os("CARGO_MANIFEST_DIR"), std::env::var_os("OUT_DIR"))
+    else {
         eprintln!("error: CARGO_MANIFEST_DIR/OUT_DIR not set: run through cargo");
         return ExitCode::FAILURE;
     };
@@ -314,10 +325,12 @@ fn main() -> ExitCode {
         jobs.into_iter().map(|j| j.join().unwrap_or_else(|_| Err("build thread panicked".into()))).collect()
     });
     let result =
-        built.into_iter().collect::<Result<Vec<_>, _>>().and_then(|images| generate(&images)).and_then(|code| {
-            let path = out.join("images.rs");
-            std::fs::write(&path, code).map_err(|e| format!("{}: {e}", path.display()))
-        });
+        built.into_iter().collect::<Result<Vec<_>, _>>().and_then(|images| generate(&images)).and_then(
+            |code| {
+                let path = out.join("images.rs");
+                std::fs::write(&path, code).map_err(|e| format!("{}: {e}", path.display()))
+            },
+        );
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

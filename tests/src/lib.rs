@@ -80,10 +80,7 @@ pub fn bindgen_layouts(arch: &str) -> Vec<(&'static str, usize)> {
 }
 
 fn lookup(table: &[(&str, i128)], name: &str) -> Option<i128> {
-    table
-        .binary_search_by(|(k, _)| (*k).cmp(name))
-        .ok()
-        .map(|i| table[i].1)
+    table.binary_search_by(|(k, _)| (*k).cmp(name)).ok().map(|i| table[i].1)
 }
 
 /// Linux's value of the macro `name` on `arch`, or `None` when that architecture's headers do not define
@@ -154,12 +151,7 @@ impl Conformance {
         self.checked += 1;
         let ok = linux == Some(ours);
         if !ok {
-            self.mismatches.push(Mismatch {
-                arch: arch.to_owned(),
-                name: name.to_owned(),
-                ours,
-                linux,
-            });
+            self.mismatches.push(Mismatch { arch: arch.to_owned(), name: name.to_owned(), ours, linux });
         }
         ok
     }

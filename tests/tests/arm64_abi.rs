@@ -42,8 +42,14 @@ fn arch_tables_match_the_headers() {
 fn every_hwcap_the_headers_define_is_in_our_tables() {
     // Nothing of Linux 6.1's asm/hwcap.h is missing from ours (the tables are checked for values above).
     let mut c = Conformance::new();
-    for (name, value) in constants(A).iter().filter(|(n, _)| n.starts_with("HWCAP_") || n.starts_with("HWCAP2_")) {
-        let ours = abi::HWCAP_BITS.iter().chain(abi::HWCAP2_BITS).find(|(n, _)| n == name).map(|(_, v)| i128::from(*v));
+    for (name, value) in
+        constants(A).iter().filter(|(n, _)| n.starts_with("HWCAP_") || n.starts_with("HWCAP2_"))
+    {
+        let ours = abi::HWCAP_BITS
+            .iter()
+            .chain(abi::HWCAP2_BITS)
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| i128::from(*v));
         c.check(&format!("{A} {name} in arch_arm64::abi"), ours.unwrap_or(-1), Some(*value));
     }
     // And every hwcap row names a bit of its word.

@@ -89,10 +89,7 @@ fn comparer_reports_a_wrong_value_with_both_values() {
     assert_eq!(c.mismatches().len(), 1);
     let msg = panic_message(|| c.finish());
     assert!(msg.contains("1 of 3 ABI checks"), "{msg}");
-    assert!(
-        msg.contains("ppc64 EDEADLK: ours = 36 (0x24), Linux = 35 (0x23)"),
-        "{msg}"
-    );
+    assert!(msg.contains("ppc64 EDEADLK: ours = 36 (0x24), Linux = 35 (0x23)"), "{msg}");
     assert!(!msg.contains("EPERM") && !msg.contains("ENOENT"), "{msg}");
 }
 
@@ -100,26 +97,16 @@ fn comparer_reports_a_wrong_value_with_both_values() {
 fn comparer_fails_when_one_row_of_a_real_table_changes() {
     // Take our real errno table, change one value, and check every architecture: exactly that row fails.
     let mut changed: Vec<(&str, u16)> = LINUX_ERRNOS.to_vec();
-    let row = changed
-        .iter_mut()
-        .find(|(n, _)| *n == "EAGAIN")
-        .expect("EAGAIN in LINUX_ERRNOS");
+    let row = changed.iter_mut().find(|(n, _)| *n == "EAGAIN").expect("EAGAIN in LINUX_ERRNOS");
     row.1 += 1;
     let mut c = Conformance::new();
     for arch in ARCHES {
         c.check_table(arch, &changed);
     }
-    let names: Vec<String> = c
-        .mismatches()
-        .iter()
-        .map(|m| format!("{} {}", m.arch, m.name))
-        .collect();
+    let names: Vec<String> = c.mismatches().iter().map(|m| format!("{} {}", m.arch, m.name)).collect();
     assert_eq!(names, ["ppc64 EAGAIN", "ppc64le EAGAIN", "arm64 EAGAIN"]);
     let msg = panic_message(|| c.finish());
-    assert!(
-        msg.contains("arm64 EAGAIN: ours = 12 (0xc), Linux = 11 (0xb)"),
-        "{msg}"
-    );
+    assert!(msg.contains("arm64 EAGAIN: ours = 12 (0xc), Linux = 11 (0xb)"), "{msg}");
 }
 
 #[test]
@@ -142,29 +129,18 @@ fn comparer_reports_negative_values_and_layouts() {
     assert!(!c.check_layout("ppc64", "offsetof(struct pt_regs, msr)", 256));
     assert!(!c.check("free-form name", 1u8, None));
     let msg = panic_message(|| c.finish());
+    assert!(msg.contains("ppc64le SI_TKILL: ours = -5 (-0x5), Linux = -6 (-0x6)"), "{msg}");
     assert!(
-        msg.contains("ppc64le SI_TKILL: ours = -5 (-0x5), Linux = -6 (-0x6)"),
+        msg.contains("ppc64 offsetof(struct pt_regs, msr): ours = 256 (0x100), Linux = 264 (0x108)"),
         "{msg}"
     );
-    assert!(
-        msg.contains(
-            "ppc64 offsetof(struct pt_regs, msr): ours = 256 (0x100), Linux = 264 (0x108)"
-        ),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("\n  free-form name: ours = 1 (0x1), Linux = not defined"),
-        "{msg}"
-    );
+    assert!(msg.contains("\n  free-form name: ours = 1 (0x1), Linux = not defined"), "{msg}");
 }
 
 #[test]
 fn comparer_passes_a_correct_table() {
     let mut c = Conformance::new();
-    c.check_table(
-        "arm64",
-        &[("EPERM", 1u16), ("SIGKILL", 9), ("AT_PAGESZ", 6)],
-    );
+    c.check_table("arm64", &[("EPERM", 1u16), ("SIGKILL", 9), ("AT_PAGESZ", 6)]);
     c.check("ours vs theirs", 7u64, Some(7));
     assert!(c.is_ok(), "{}", c.report());
     assert_eq!(c.checked(), 4);
@@ -178,10 +154,7 @@ fn tables_are_sorted_and_evaluated_by_the_target_compiler() {
     for arch in ARCHES {
         for table in [constants(arch), layouts(arch)] {
             assert!(table.len() > 500, "{arch}: only {} entries", table.len());
-            assert!(
-                table.windows(2).all(|w| w[0].0 < w[1].0),
-                "{arch}: table not sorted"
-            );
+            assert!(table.windows(2).all(|w| w[0].0 < w[1].0), "{arch}: table not sorted");
         }
     }
     // _IOR('t', 19, struct termios): powerpc's _IOC layout and 44-byte termios; arm64's TCGETS is plain.
@@ -259,11 +232,7 @@ fn bindgen_layouts_match_the_target_compiler() {
 
 /// Asserts `sizeof`/`offsetof` `name` is `expected` by the target compiler and by bindgen (`rust`).
 fn both_routes(arch: &str, name: &str, rust: usize, expected: usize) {
-    assert_eq!(
-        layout(arch, name),
-        Some(expected as i128),
-        "{arch} {name} by the target compiler"
-    );
+    assert_eq!(layout(arch, name), Some(expected as i128), "{arch} {name} by the target compiler");
     assert_eq!(rust, expected, "{arch} {name} by bindgen");
 }
 
@@ -271,93 +240,28 @@ macro_rules! ppc64_smoke {
     ($arch:literal, $m:ident) => {{
         use $m::types::{pt_regs, sigcontext, siginfo_t, stack_t, termios, ucontext};
         both_routes($arch, "sizeof(struct pt_regs)", size_of::<pt_regs>(), 352);
-        both_routes(
-            $arch,
-            "offsetof(struct pt_regs, nip)",
-            offset_of!(pt_regs, nip),
-            256,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct pt_regs, orig_gpr3)",
-            offset_of!(pt_regs, orig_gpr3),
-            272,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct pt_regs, result)",
-            offset_of!(pt_regs, result),
-            344,
-        );
-        both_routes(
-            $arch,
-            "sizeof(struct sigcontext)",
-            size_of::<sigcontext>(),
-            1528,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct sigcontext, regs)",
-            offset_of!(sigcontext, regs),
-            56,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct sigcontext, gp_regs)",
-            offset_of!(sigcontext, gp_regs),
-            64,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct sigcontext, fp_regs)",
-            offset_of!(sigcontext, fp_regs),
-            448,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct sigcontext, v_regs)",
-            offset_of!(sigcontext, v_regs),
-            712,
-        );
+        both_routes($arch, "offsetof(struct pt_regs, nip)", offset_of!(pt_regs, nip), 256);
+        both_routes($arch, "offsetof(struct pt_regs, orig_gpr3)", offset_of!(pt_regs, orig_gpr3), 272);
+        both_routes($arch, "offsetof(struct pt_regs, result)", offset_of!(pt_regs, result), 344);
+        both_routes($arch, "sizeof(struct sigcontext)", size_of::<sigcontext>(), 1528);
+        both_routes($arch, "offsetof(struct sigcontext, regs)", offset_of!(sigcontext, regs), 56);
+        both_routes($arch, "offsetof(struct sigcontext, gp_regs)", offset_of!(sigcontext, gp_regs), 64);
+        both_routes($arch, "offsetof(struct sigcontext, fp_regs)", offset_of!(sigcontext, fp_regs), 448);
+        both_routes($arch, "offsetof(struct sigcontext, v_regs)", offset_of!(sigcontext, v_regs), 712);
         both_routes(
             $arch,
             "offsetof(struct sigcontext, vmx_reserve)",
             offset_of!(sigcontext, vmx_reserve),
             720,
         );
-        both_routes(
-            $arch,
-            "sizeof(struct ucontext)",
-            size_of::<ucontext>(),
-            1696,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct ucontext, uc_stack)",
-            offset_of!(ucontext, uc_stack),
-            16,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct ucontext, uc_sigmask)",
-            offset_of!(ucontext, uc_sigmask),
-            40,
-        );
-        both_routes(
-            $arch,
-            "offsetof(struct ucontext, uc_mcontext)",
-            offset_of!(ucontext, uc_mcontext),
-            168,
-        );
+        both_routes($arch, "sizeof(struct ucontext)", size_of::<ucontext>(), 1696);
+        both_routes($arch, "offsetof(struct ucontext, uc_stack)", offset_of!(ucontext, uc_stack), 16);
+        both_routes($arch, "offsetof(struct ucontext, uc_sigmask)", offset_of!(ucontext, uc_sigmask), 40);
+        both_routes($arch, "offsetof(struct ucontext, uc_mcontext)", offset_of!(ucontext, uc_mcontext), 168);
         both_routes($arch, "sizeof(stack_t)", size_of::<stack_t>(), 24);
         both_routes($arch, "sizeof(siginfo_t)", size_of::<siginfo_t>(), 128);
         both_routes($arch, "sizeof(struct termios)", size_of::<termios>(), 44);
-        both_routes(
-            $arch,
-            "offsetof(struct termios, c_line)",
-            offset_of!(termios, c_line),
-            35,
-        );
+        both_routes($arch, "offsetof(struct termios, c_line)", offset_of!(termios, c_line), 35);
     }};
 }
 
@@ -373,65 +277,20 @@ fn ppc64_layouts() {
 #[test]
 fn arm64_layouts() {
     use arm64::types::{
-        _aarch64_ctx, esr_context, fpsimd_context, sigcontext, stack_t, ucontext,
-        user_fpsimd_state, user_pt_regs,
+        _aarch64_ctx, esr_context, fpsimd_context, sigcontext, stack_t, ucontext, user_fpsimd_state,
+        user_pt_regs,
     };
     let a = "arm64";
-    both_routes(
-        a,
-        "sizeof(struct sigcontext)",
-        size_of::<sigcontext>(),
-        4384,
-    );
-    both_routes(
-        a,
-        "offsetof(struct sigcontext, __reserved)",
-        offset_of!(sigcontext, __reserved),
-        288,
-    );
+    both_routes(a, "sizeof(struct sigcontext)", size_of::<sigcontext>(), 4384);
+    both_routes(a, "offsetof(struct sigcontext, __reserved)", offset_of!(sigcontext, __reserved), 288);
     both_routes(a, "sizeof(struct ucontext)", size_of::<ucontext>(), 4560);
-    both_routes(
-        a,
-        "offsetof(struct ucontext, uc_mcontext)",
-        offset_of!(ucontext, uc_mcontext),
-        176,
-    );
-    both_routes(
-        a,
-        "sizeof(struct user_pt_regs)",
-        size_of::<user_pt_regs>(),
-        272,
-    );
-    both_routes(
-        a,
-        "sizeof(struct user_fpsimd_state)",
-        size_of::<user_fpsimd_state>(),
-        528,
-    );
-    both_routes(
-        a,
-        "sizeof(struct _aarch64_ctx)",
-        size_of::<_aarch64_ctx>(),
-        8,
-    );
-    both_routes(
-        a,
-        "sizeof(struct fpsimd_context)",
-        size_of::<fpsimd_context>(),
-        528,
-    );
-    both_routes(
-        a,
-        "offsetof(struct fpsimd_context, vregs)",
-        offset_of!(fpsimd_context, vregs),
-        16,
-    );
-    both_routes(
-        a,
-        "sizeof(struct esr_context)",
-        size_of::<esr_context>(),
-        16,
-    );
+    both_routes(a, "offsetof(struct ucontext, uc_mcontext)", offset_of!(ucontext, uc_mcontext), 176);
+    both_routes(a, "sizeof(struct user_pt_regs)", size_of::<user_pt_regs>(), 272);
+    both_routes(a, "sizeof(struct user_fpsimd_state)", size_of::<user_fpsimd_state>(), 528);
+    both_routes(a, "sizeof(struct _aarch64_ctx)", size_of::<_aarch64_ctx>(), 8);
+    both_routes(a, "sizeof(struct fpsimd_context)", size_of::<fpsimd_context>(), 528);
+    both_routes(a, "offsetof(struct fpsimd_context, vregs)", offset_of!(fpsimd_context, vregs), 16);
+    both_routes(a, "sizeof(struct esr_context)", size_of::<esr_context>(), 16);
     both_routes(a, "sizeof(stack_t)", size_of::<stack_t>(), 24);
     assert_eq!(constant(a, "FPSIMD_MAGIC"), Some(0x4650_8001));
     assert_eq!(constant(a, "ESR_MAGIC"), Some(0x4553_5201));

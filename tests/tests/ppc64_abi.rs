@@ -6,8 +6,8 @@ use std::mem::{offset_of, size_of};
 
 use abi_conformance::{constants, layout, Conformance};
 use arch_ppc64::abi;
-use arch_ppc64::stat::Stat;
 use arch_ppc64::signal::{RtSigFrame, SigContext, SigStack, UContext, RT_SIGFRAME_SIZE};
+use arch_ppc64::stat::Stat;
 use arch_ppc64::syscall_table::{PPC64_NI_SYSCALLS, PPC64_SYSCALLS};
 use zerocopy::BigEndian;
 
@@ -68,7 +68,11 @@ fn signal_frame_structures_match_the_headers() {
         let siginfo = layout(arch, "sizeof(siginfo_t)").unwrap_or(0) as usize;
         let uc = layout(arch, "sizeof(struct ucontext)").unwrap_or(0) as usize;
         let expect = uc + 2 * 8 + 7 * 4 + 4 + 2 * 8 + siginfo + abi::USER_REDZONE_SIZE as usize;
-        l.check(&format!("{arch} sizeof(struct rt_sigframe)"), RT_SIGFRAME_SIZE as i128, Some(expect as i128));
+        l.check(
+            &format!("{arch} sizeof(struct rt_sigframe)"),
+            RT_SIGFRAME_SIZE as i128,
+            Some(expect as i128),
+        );
         l.check(
             &format!("{arch} offsetof(struct rt_sigframe, info)"),
             offset_of!(RtSigFrame<BigEndian>, info) as i128,

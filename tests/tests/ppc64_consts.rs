@@ -46,7 +46,8 @@ fn check_flag_map(c: &mut Conformance, map: &FlagMap, skip_generic: &[&str]) {
     for f in map.fields {
         check_pairs(c, &[(f.name, f.arch_mask, f.generic_mask)], skip_generic);
         // NL2/NL3 translate to NL1: only the powerpc name exists on both sides' value lists.
-        let exact: Vec<Pair<u32>> = f.values.iter().filter(|v| v.0 != "NL2" && v.0 != "NL3").copied().collect();
+        let exact: Vec<Pair<u32>> =
+            f.values.iter().filter(|v| v.0 != "NL2" && v.0 != "NL3").copied().collect();
         check_pairs(c, &exact, skip_generic);
     }
 }

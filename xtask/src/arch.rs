@@ -31,12 +31,7 @@ impl Arch {
         Arch::ALL
             .into_iter()
             .find(|a| a.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown arch '{s}'; expected one of: {}",
-                    Arch::names().join(", ")
-                )
-            })
+            .ok_or_else(|| format!("unknown arch '{s}'; expected one of: {}", Arch::names().join(", ")))
     }
 
     /// All command-line names.

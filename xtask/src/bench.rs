@@ -156,9 +156,17 @@ pub fn run() -> Result<bool> {
     let root = repo_root();
     std::fs::write(root.join("BENCHMARKS.md"), md).map_err(|e| err!("cannot write BENCHMARKS.md: {e}"))?;
     std::fs::create_dir_all(root.join("bench")).map_err(|e| err!("cannot create bench/: {e}"))?;
-    std::fs::write(root.join("bench/results.json"), json).map_err(|e| err!("cannot write bench/results.json: {e}"))?;
+    std::fs::write(root.join("bench/results.json"), json)
+        .map_err(|e| err!("cannot write bench/results.json: {e}"))?;
     for g in &goals {
-        println!("xtask bench: goal {}: {} {} (goal {}): {}", g.id, g.arch, g.shown, g.limit_shown, if g.met { "met" } else { "MISSED" });
+        println!(
+            "xtask bench: goal {}: {} {} (goal {}): {}",
+            g.id,
+            g.arch,
+            g.shown,
+            g.limit_shown,
+            if g.met { "met" } else { "MISSED" }
+        );
     }
     println!(
         "xtask bench: wrote BENCHMARKS.md and bench/results.json in {:.0} s ({} of {} goals met)",
@@ -195,8 +203,15 @@ fn build_harness_bin(bin: &str) -> Result<PathBuf> {
 /// The vdso images (little-endian?, path) from the vdso-ppc64 build script's output directory.
 fn vdso_images() -> Result<Vec<(bool, PathBuf)>> {
     let mut cmd = cargo();
-    cmd.current_dir(repo_root()).args(["build", "--quiet", "--package", "vdso-ppc64", "--message-format=json"]);
-    let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;
+    cmd.current_dir(repo_root()).args([
+        "build",
+        "--quiet",
+        "--package",
+        "vdso-ppc64",
+        "--message-format=json",
+    ]);
+    let out =
+        cmd.stderr(Stdio::inherit()).output().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;
     if !out.status.success() {
         return Err(err!("`{}` failed", display_cmd(&cmd)));
     }
@@ -214,7 +229,8 @@ fn vdso_images() -> Result<Vec<(bool, PathBuf)>> {
 fn run_guest(runner: &Path, exe: &Path, args: &[&str]) -> Result<(BTreeMap<String, Mark>, u64)> {
     let mut cmd = Command::new(runner);
     cmd.arg("guest").arg(exe).args(args);
-    let out = cmd.stderr(Stdio::piped()).output().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;
+    let out =
+        cmd.stderr(Stdio::piped()).output().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() {
         return Err(err!("`{}` failed: {}", display_cmd(&cmd), stderr.trim()));
@@ -226,7 +242,9 @@ fn run_guest(runner: &Path, exe: &Path, args: &[&str]) -> Result<(BTreeMap<Strin
         let num = |i: usize| f.get(i).and_then(|s| s.parse::<u64>().ok());
         match f.first() {
             Some(&"mark") => {
-                if let (Some(name), Some(iters), Some(param), Some(insns)) = (f.get(1), num(2), num(3), num(4)) {
+                if let (Some(name), Some(iters), Some(param), Some(insns)) =
+                    (f.get(1), num(2), num(3), num(4))
+                {
                     marks.insert(name.to_string(), Mark { iters, param, insns });
                 }
             }
@@ -254,14 +272,21 @@ fn measure_vdso(runner: &Path, image: &Path) -> Result<((f64, f64), (f64, f64))>
         if fallback {
             cmd.arg("fallback");
         }
-        let out = cmd.stderr(Stdio::piped()).output().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;
+        let out =
+            cmd.stderr(Stdio::piped()).output().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;
         if !out.status.success() {
-            return Err(err!("`{}` failed: {}", display_cmd(&cmd), String::from_utf8_lossy(&out.stderr).trim()));
+            return Err(err!(
+                "`{}` failed: {}",
+                display_cmd(&cmd),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
         }
         let text = String::from_utf8_lossy(&out.stdout);
         let f: Vec<u64> = text.trim().split('\t').skip(1).filter_map(|s| s.parse().ok()).collect();
         match f[..] {
-            [calls, insns, syscalls] if calls > 0 => Ok((insns as f64 / calls as f64, syscalls as f64 / calls as f64)),
+            [calls, insns, syscalls] if calls > 0 => {
+                Ok((insns as f64 / calls as f64, syscalls as f64 / calls as f64))
+            }
             _ => Err(err!("`{}` printed {text:?}", display_cmd(&cmd))),
         }
     };
@@ -312,7 +337,10 @@ fn measure_speed(program: &(PathBuf, PathBuf), spin_round: f64) -> Result<Speed>
     let (q0, _) = best_time(&under(false, 0));
     let (q1, _) = best_time(&under(false, SPIN_ROUNDS));
     let (Some(h0), Some(h1), Some(q0), Some(q1)) = (h0, h1, q0, q1) else {
-        return Err(err!("the spin workload did not complete under the harness ({} failed runs) or qemu-user", f0 + f1));
+        return Err(err!(
+            "the spin workload did not complete under the harness ({} failed runs) or qemu-user",
+            f0 + f1
+        ));
     };
     Ok(Speed {
         rounds: SPIN_ROUNDS,
@@ -355,7 +383,8 @@ fn section_sizes(path: &Path) -> Result<Size> {
 /// The `linux64_*` symbols the staticlib defines: the roots of the module's Rust part.
 fn entry_points(lib: &Path) -> Result<Vec<String>> {
     let bytes = std::fs::read(lib).map_err(|e| err!("{}: {e}", lib.display()))?;
-    let archive = object::read::archive::ArchiveFile::parse(&*bytes).map_err(|e| err!("{}: {e}", lib.display()))?;
+    let archive =
+        object::read::archive::ArchiveFile::parse(&*bytes).map_err(|e| err!("{}: {e}", lib.display()))?;
     let mut names = Vec::new();
     for member in archive.members() {
         let Ok(member) = member else { continue };
@@ -377,7 +406,10 @@ fn entry_points(lib: &Path) -> Result<Vec<String>> {
 }
 
 /// Rows of the size table: (what, sizes or why not).
-fn measure_sizes(tools: &Tools, images: &[(bool, PathBuf)]) -> Vec<(String, std::result::Result<Size, String>)> {
+fn measure_sizes(
+    tools: &Tools,
+    images: &[(bool, PathBuf)],
+) -> Vec<(String, std::result::Result<Size, String>)> {
     let mut rows = Vec::new();
     let built = kernel::build(tools, &ARCHES);
     let lld = find_tool(&["ld.lld", "ld.lld-14"], "lld");
@@ -417,10 +449,16 @@ fn measure_sizes(tools: &Tools, images: &[(bool, PathBuf)]) -> Vec<(String, std:
             }
         });
         let ko_size = ko.and_then(|k| section_sizes(&k));
-        rows.push((format!("{arch}: `linux64.ko` (module C and Rust, without the MI Linuxulator sources)"), ko_size.map_err(|e| e.0)));
+        rows.push((
+            format!("{arch}: `linux64.ko` (module C and Rust, without the MI Linuxulator sources)"),
+            ko_size.map_err(|e| e.0),
+        ));
     }
     for (little, image) in images {
-        rows.push((format!("vdso image, {}", if *little { "little-endian" } else { "big-endian" }), section_sizes(image).map_err(|e| e.0)));
+        rows.push((
+            format!("vdso image, {}", if *little { "little-endian" } else { "big-endian" }),
+            section_sizes(image).map_err(|e| e.0),
+        ));
     }
     rows
 }
@@ -428,11 +466,19 @@ fn measure_sizes(tools: &Tools, images: &[(bool, PathBuf)]) -> Vec<(String, std:
 fn host_description() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|s| s.trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let first_line = |cmd: &mut Command| {
-        cmd.output().ok().and_then(|o| String::from_utf8_lossy(&o.stdout).lines().next().map(str::to_string)).unwrap_or_default()
+        cmd.output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).lines().next().map(str::to_string))
+            .unwrap_or_default()
     };
     let qemu = first_line(Command::new("qemu-ppc64-static").arg("--version"));
     let rustc = first_line(Command::new(crate::deps::KERNEL_RUSTC).arg("--version"));
@@ -456,7 +502,9 @@ fn goals(results: &[ArchResult]) -> Vec<Goal> {
         let m = &r.marks;
         let arch = r.arch.to_string();
         for tag in ["success", "error"] {
-            if let (Ok(h), Ok(b)) = (m.per_call(&format!("syscall.{tag}.hooks")), m.per_call(&format!("syscall.{tag}.bound"))) {
+            if let (Ok(h), Ok(b)) =
+                (m.per_call(&format!("syscall.{tag}.hooks")), m.per_call(&format!("syscall.{tag}.bound")))
+            {
                 let ratio = h / b;
                 v.push(Goal {
                     id: if tag == "success" { "1 syscall (success)" } else { "1 syscall (error)" },
@@ -583,7 +631,15 @@ fn render_markdown(
     let _ = writeln!(s, "| goal | arch | measured | target | met |");
     let _ = writeln!(s, "|---|---|---|---|---|");
     for g in goals {
-        let _ = writeln!(s, "| {} | {} | {} | {} | {} |", g.id, g.arch, g.shown, g.limit_shown, if g.met { "yes" } else { "**no**" });
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} |",
+            g.id,
+            g.arch,
+            g.shown,
+            g.limit_shown,
+            if g.met { "yes" } else { "**no**" }
+        );
     }
     match speed {
         Ok(sp) => {
@@ -699,7 +755,13 @@ fn render_markdown(
         let _ = writeln!(s, "| {} | 0 | {} | — |", r.arch, per_call_or_dash(m, "exec.0.hooks"));
         if let Ok(v) = exec_per_byte(m) {
             for (n, pb) in v {
-                let _ = writeln!(s, "| {} | {} | {} | {pb:.2} |", r.arch, size_cell(n), per_call_or_dash(m, &format!("exec.{n}.hooks")));
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {pb:.2} |",
+                    r.arch,
+                    size_cell(n),
+                    per_call_or_dash(m, &format!("exec.{n}.hooks"))
+                );
             }
         }
     }
@@ -718,8 +780,14 @@ fn render_markdown(
             );
             let _ = writeln!(s, "| runner | seconds | guest instructions / s |");
             let _ = writeln!(s, "|---|---|---|");
-            let _ = writeln!(s, "| ppc64-harness (unicorn) | {:.2} | {:.0} M |", sp.harness_s, sp.insns / sp.harness_s / 1e6);
-            let _ = writeln!(s, "| qemu-ppc64-static | {:.2} | {:.0} M |", sp.qemu_s, sp.insns / sp.qemu_s / 1e6);
+            let _ = writeln!(
+                s,
+                "| ppc64-harness (unicorn) | {:.2} | {:.0} M |",
+                sp.harness_s,
+                sp.insns / sp.harness_s / 1e6
+            );
+            let _ =
+                writeln!(s, "| qemu-ppc64-static | {:.2} | {:.0} M |", sp.qemu_s, sp.insns / sp.qemu_s / 1e6);
             let _ = writeln!(s, "| ratio harness / qemu-user | | {:.2}x |", sp.qemu_s / sp.harness_s);
             if sp.harness_failures > 0 {
                 let _ = writeln!(
@@ -826,7 +894,11 @@ impl J {
         let pad = "  ".repeat(indent + 1);
         match self {
             J::N(n) if n.is_finite() => {
-                let _ = if n.fract() == 0.0 && n.abs() < 1e15 { write!(out, "{}", *n as i64) } else { write!(out, "{n:.3}") };
+                let _ = if n.fract() == 0.0 && n.abs() < 1e15 {
+                    write!(out, "{}", *n as i64)
+                } else {
+                    write!(out, "{n:.3}")
+                };
             }
             J::N(_) | J::Null => out.push_str("null"),
             J::B(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -885,23 +957,30 @@ fn render_json(
         .iter()
         .map(|r| {
             let m = &r.marks;
-            let per_call = m
-                .0
-                .iter()
-                .filter(|(k, _)| !k.starts_with("loop."))
-                .map(|(k, v)| {
-                    J::O(vec![
-                        ("name", J::S(k.clone())),
-                        ("iterations", J::N(v.iters as f64)),
-                        ("param", J::N(v.param as f64)),
-                        ("raw_instructions", J::N(v.insns as f64)),
-                        ("instructions_per_call", m.per_call(k).map_or(J::Null, J::N)),
-                    ])
-                })
-                .collect();
+            let per_call =
+                m.0.iter()
+                    .filter(|(k, _)| !k.starts_with("loop."))
+                    .map(|(k, v)| {
+                        J::O(vec![
+                            ("name", J::S(k.clone())),
+                            ("iterations", J::N(v.iters as f64)),
+                            ("param", J::N(v.param as f64)),
+                            ("raw_instructions", J::N(v.insns as f64)),
+                            ("instructions_per_call", m.per_call(k).map_or(J::Null, J::N)),
+                        ])
+                    })
+                    .collect();
             let loops = ["loop.10", "loop.1000"]
                 .iter()
-                .filter_map(|k| m.0.get(*k).map(|v| J::O(vec![("name", J::S(k.to_string())), ("iterations", J::N(v.iters as f64)), ("raw_instructions", J::N(v.insns as f64))])))
+                .filter_map(|k| {
+                    m.0.get(*k).map(|v| {
+                        J::O(vec![
+                            ("name", J::S(k.to_string())),
+                            ("iterations", J::N(v.iters as f64)),
+                            ("raw_instructions", J::N(v.insns as f64)),
+                        ])
+                    })
+                })
                 .collect();
             let vdso = match &r.vdso {
                 Some(((fi, fs), (si, ss))) => J::O(vec![
@@ -917,11 +996,23 @@ fn render_json(
                 ("arch", J::S(r.arch.to_string())),
                 ("measurements", J::A(per_call)),
                 ("loop_calibration", J::A(loops)),
-                ("exec_per_byte", J::A(exec_per_byte(m).unwrap_or_default().into_iter().map(|(n, pb)| J::O(vec![("bytes", J::N(n as f64)), ("instructions_per_byte", J::N(pb))])).collect())),
+                (
+                    "exec_per_byte",
+                    J::A(
+                        exec_per_byte(m)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(n, pb)| {
+                                J::O(vec![("bytes", J::N(n as f64)), ("instructions_per_byte", J::N(pb))])
+                            })
+                            .collect(),
+                    ),
+                ),
                 ("vdso_clock_gettime_monotonic", vdso),
                 (
                     "signal_elfv2_split",
-                    sendsig_split(m).map_or(J::Null, |(a, b)| J::O(vec![("sendsig", J::N(a)), ("sigreturn", J::N(b))])),
+                    sendsig_split(m)
+                        .map_or(J::Null, |(a, b)| J::O(vec![("sendsig", J::N(a)), ("sigreturn", J::N(b))])),
                 ),
                 ("spin_round_instructions", J::N(r.spin_round)),
             ])
@@ -1001,7 +1092,8 @@ mod tests {
     #[test]
     fn json_is_escaped_and_numbers_are_plain() {
         let mut s = String::new();
-        J::O(vec![("a", J::S("x\"\n".into())), ("b", J::N(3.0)), ("c", J::N(0.5)), ("d", J::A(vec![]))]).render(&mut s, 0);
+        J::O(vec![("a", J::S("x\"\n".into())), ("b", J::N(3.0)), ("c", J::N(0.5)), ("d", J::A(vec![]))])
+            .render(&mut s, 0);
         assert_eq!(s, "{\n  \"a\": \"x\\\"\\n\",\n  \"b\": 3,\n  \"c\": 0.500,\n  \"d\": []\n}");
         assert_eq!(size_cell(1234567), "1,234,567");
     }

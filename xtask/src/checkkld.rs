@@ -40,12 +40,9 @@ pub struct Finding {
 /// The relocation types the kld linker of `arch` accepts (ELF psABI numbers), with names.
 pub fn allowed_relocations(arch: Arch) -> &'static [(u32, &'static str)] {
     match arch {
-        Arch::Ppc64 | Arch::Ppc64le => &[
-            (0, "R_PPC64_NONE"),
-            (38, "R_PPC64_ADDR64"),
-            (22, "R_PPC64_RELATIVE"),
-            (21, "R_PPC64_JMP_SLOT"),
-        ],
+        Arch::Ppc64 | Arch::Ppc64le => {
+            &[(0, "R_PPC64_NONE"), (38, "R_PPC64_ADDR64"), (22, "R_PPC64_RELATIVE"), (21, "R_PPC64_JMP_SLOT")]
+        }
         Arch::Arm64 => &[
             (0, "R_AARCH64_NONE"),
             (257, "R_AARCH64_ABS64"),
@@ -61,11 +58,7 @@ pub fn allowed_relocations(arch: Arch) -> &'static [(u32, &'static str)] {
 pub fn kpi_names(arch: Arch) -> Result<BTreeSet<String>> {
     let p = repo_root().join("crates/freebsd-sys/kpi.txt");
     let text = std::fs::read_to_string(&p).map_err(|e| err!("cannot read {}: {e}", p.display()))?;
-    let fbsd = if arch.is_ppc() {
-        "powerpc64"
-    } else {
-        "aarch64"
-    };
+    let fbsd = if arch.is_ppc() { "powerpc64" } else { "aarch64" };
     Ok(text
         .lines()
         .map(str::trim)
@@ -102,12 +95,7 @@ pub fn arch_of(data: &[u8]) -> Option<Arch> {
 }
 
 /// Checks the structure of a module image (everything but the disassembly).
-pub fn check_image(
-    data: &[u8],
-    arch: Arch,
-    kpi: &BTreeSet<String>,
-    mi: &BTreeSet<String>,
-) -> Vec<Finding> {
+pub fn check_image(data: &[u8], arch: Arch, kpi: &BTreeSet<String>, mi: &BTreeSet<String>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |kind, detail: String| out.push(Finding { kind, detail });
     let file = match ElfFile64::<Endianness>::parse(data) {
@@ -132,21 +120,12 @@ pub fn check_image(
         );
     }
     if hdr.e_type(e) != elf::ET_DYN {
-        push(
-            "header",
-            format!(
-                "e_type {} is not ET_DYN (a -Bshareable module)",
-                hdr.e_type(e)
-            ),
-        );
+        push("header", format!("e_type {} is not ET_DYN (a -Bshareable module)", hdr.e_type(e)));
     }
     if hdr.e_ident().os_abi != elf::ELFOSABI_FREEBSD {
         push(
             "header",
-            format!(
-                "EI_OSABI {} is not FreeBSD (link with -m <emulation>_fbsd)",
-                hdr.e_ident().os_abi
-            ),
+            format!("EI_OSABI {} is not FreeBSD (link with -m <emulation>_fbsd)", hdr.e_ident().os_abi),
         );
     }
     if arch.is_ppc() {
@@ -155,10 +134,7 @@ pub fn check_image(
             push("not-elfv2", format!("e_flags {flags:#x}: not ELFv2"));
         }
         if file.section_by_name(".opd").is_some() {
-            push(
-                "opd",
-                "has an .opd section (ELFv1 function descriptors were linked in)".into(),
-            );
+            push("opd", "has an .opd section (ELFv1 function descriptors were linked in)".into());
         }
     }
     // Relocations (a shared object carries only dynamic ones; look at every REL/RELA section).
@@ -184,34 +160,23 @@ pub fn check_image(
             "relocation",
             format!(
                 "{n} relocation(s) of type {ty}, which the kld linker does not accept (only {})",
-                allowed
-                    .iter()
-                    .map(|(_, n)| *n)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                allowed.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")
             ),
         );
     }
     // Linker sets.
-    for (set, kind) in [
-        ("set_modmetadata_set", "no-modmetadata"),
-        ("set_sysinit_set", "no-sysinit"),
-    ] {
+    for (set, kind) in [("set_modmetadata_set", "no-modmetadata"), ("set_sysinit_set", "no-sysinit")] {
         if file.section_by_name(set).is_none() {
             push(kind, format!("no {set} section"));
             continue;
         }
         for bound in ["__start_", "__stop_"] {
             let name = format!("{bound}{set}");
-            let exported = file
-                .dynamic_symbols()
-                .any(|s| s.name() == Ok(name.as_str()) && !s.is_undefined());
+            let exported = file.dynamic_symbols().any(|s| s.name() == Ok(name.as_str()) && !s.is_undefined());
             if !exported {
                 push(
                     kind,
-                    format!(
-                        "{name} is not an exported symbol (the kld linker looks the set up by it)"
-                    ),
+                    format!("{name} is not an exported symbol (the kld linker looks the set up by it)"),
                 );
             }
         }
@@ -235,11 +200,7 @@ pub fn check_image(
 }
 
 /// Counts of the undefined symbols by class: (kernel exports, MI symbols).
-pub fn undefined_classes(
-    data: &[u8],
-    kpi: &BTreeSet<String>,
-    mi: &BTreeSet<String>,
-) -> (usize, usize) {
+pub fn undefined_classes(data: &[u8], kpi: &BTreeSet<String>, mi: &BTreeSet<String>) -> (usize, usize) {
     let Ok(file) = object::File::parse(data) else {
         return (0, 0);
     };
@@ -249,10 +210,7 @@ pub fn undefined_classes(
         .filter_map(|s| s.name().ok().map(str::to_string))
         .filter(|n| !n.is_empty())
         .collect();
-    (
-        undef.iter().filter(|n| kpi.contains(*n)).count(),
-        undef.iter().filter(|n| mi.contains(*n)).count(),
-    )
+    (undef.iter().filter(|n| kpi.contains(*n)).count(), undef.iter().filter(|n| mi.contains(*n)).count())
 }
 
 /// Every check on a module file, plus the ELF checks of its input objects.
@@ -265,12 +223,7 @@ pub fn check_file(
     let data = std::fs::read(path).map_err(|e| err!("cannot read {}: {e}", path.display()))?;
     let arch = match arch.or_else(|| arch_of(&data)) {
         Some(a) => a,
-        None => {
-            return Err(err!(
-                "{}: not a powerpc64/ppc64le/arm64 ELF file",
-                path.display()
-            ))
-        }
+        None => return Err(err!("{}: not a powerpc64/ppc64le/arm64 ELF file", path.display())),
     };
     let mut findings = check_image(&data, arch, &kpi_names(arch)?, &mi_names(arch)?);
     let report = crate::kcheck::check_file(path, arch, tools)?;
@@ -282,15 +235,11 @@ pub fn check_file(
             continue;
         }
         if matches!(f.problem.kind(), "fp-vector-insn" | "undecodable") {
-            findings.push(Finding {
-                kind: f.problem.kind(),
-                detail: f.problem.to_string(),
-            });
+            findings.push(Finding { kind: f.problem.kind(), detail: f.problem.to_string() });
         }
     }
     for input in inputs {
-        let bytes =
-            std::fs::read(input).map_err(|e| err!("cannot read {}: {e}", input.display()))?;
+        let bytes = std::fs::read(input).map_err(|e| err!("cannot read {}: {e}", input.display()))?;
         let mut fs = Vec::new();
         crate::kcheck::check_header(&input.display().to_string(), &bytes, arch, &mut fs);
         for f in fs {
@@ -344,8 +293,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "clean module",
             target: "powerpc64-unknown-freebsd15.0",
-            source:
-                "extern int printf(const char *, ...);\nint f(void) { return printf(\"x\"); }\n",
+            source: "extern int printf(const char *, ...);\nint f(void) { return printf(\"x\"); }\n",
             expect: &[],
         },
         Case {
@@ -409,39 +357,20 @@ pub fn self_test(tools: &Tools) -> Result<Vec<CaseResult>> {
             .arg("-o")
             .arg(&obj))?;
         run(Command::new(&lld)
-            .args([
-                "-m",
-                "elf64ppc_fbsd",
-                "-Bshareable",
-                "-znotext",
-                "-znorelro",
-                "--build-id=sha1",
-                "-o",
-            ])
+            .args(["-m", "elf64ppc_fbsd", "-Bshareable", "-znotext", "-znorelro", "--build-id=sha1", "-o"])
             .arg(&ko)
             .arg(&obj))?;
         let data = std::fs::read(&ko).map_err(|e| err!("{e}"))?;
         let found = check_image(&data, Arch::Ppc64, &kpi, &mi);
         let kinds: Vec<&str> = found.iter().map(|f| f.kind).collect();
-        let ok = if c.expect.is_empty() {
-            found.is_empty()
-        } else {
-            c.expect.iter().all(|k| kinds.contains(k))
-        };
+        let ok =
+            if c.expect.is_empty() { found.is_empty() } else { c.expect.iter().all(|k| kinds.contains(k)) };
         let detail = if found.is_empty() {
             "accepted".to_string()
         } else {
-            found
-                .iter()
-                .map(|f| format!("{}: {}", f.kind, f.detail))
-                .collect::<Vec<_>>()
-                .join("; ")
+            found.iter().map(|f| format!("{}: {}", f.kind, f.detail)).collect::<Vec<_>>().join("; ")
         };
-        results.push(CaseResult {
-            name: c.name,
-            ok,
-            detail,
-        });
+        results.push(CaseResult { name: c.name, ok, detail });
     }
     Ok(results)
 }
@@ -460,23 +389,10 @@ mod tests {
 
     #[test]
     fn relocation_lists() {
-        let names: Vec<&str> = allowed_relocations(Arch::Ppc64)
-            .iter()
-            .map(|(_, n)| *n)
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "R_PPC64_NONE",
-                "R_PPC64_ADDR64",
-                "R_PPC64_RELATIVE",
-                "R_PPC64_JMP_SLOT"
-            ]
-        );
+        let names: Vec<&str> = allowed_relocations(Arch::Ppc64).iter().map(|(_, n)| *n).collect();
+        assert_eq!(names, ["R_PPC64_NONE", "R_PPC64_ADDR64", "R_PPC64_RELATIVE", "R_PPC64_JMP_SLOT"]);
         assert_eq!(allowed_relocations(Arch::Ppc64)[1].0, 38);
-        assert!(allowed_relocations(Arch::Arm64)
-            .iter()
-            .any(|(t, _)| *t == 1027));
+        assert!(allowed_relocations(Arch::Arm64).iter().any(|(t, _)| *t == 1027));
     }
 
     /// The crafted modules (needs clang and lld from `cargo xtask` deps).

@@ -225,12 +225,7 @@ pub fn command_help(command: &str) -> Option<&'static str> {
 }
 
 fn command_names() -> String {
-    COMMANDS
-        .iter()
-        .map(|c| c.name)
-        .chain(["help"])
-        .collect::<Vec<_>>()
-        .join(", ")
+    COMMANDS.iter().map(|c| c.name).chain(["help"]).collect::<Vec<_>>().join(", ")
 }
 
 fn find_command(name: &str) -> Result<&'static str, String> {
@@ -238,12 +233,7 @@ fn find_command(name: &str) -> Result<&'static str, String> {
         .iter()
         .find(|c| c.name == name)
         .map(|c| c.name)
-        .ok_or_else(|| {
-            format!(
-                "unknown command '{name}'; expected one of: {}",
-                command_names()
-            )
-        })
+        .ok_or_else(|| format!("unknown command '{name}'; expected one of: {}", command_names()))
 }
 
 /// Parses the arguments after the program name. The error is one line for the user.
@@ -270,9 +260,7 @@ pub fn parse(args: &[String]) -> Result<Cmd, String> {
         "build" => parse_build(rest),
         "test" => match rest.first() {
             None => Ok(Cmd::Test),
-            Some(a) => Err(format!(
-                "unexpected argument '{a}' for test; see `cargo xtask test --help`"
-            )),
+            Some(a) => Err(format!("unexpected argument '{a}' for test; see `cargo xtask test --help`")),
         },
         "check-objects" => parse_check_objects(rest),
         "check-kld" => parse_check_kld(rest),
@@ -306,16 +294,12 @@ fn parse_build(args: &[String]) -> Result<Cmd, String> {
         } else if let Some(v) = a.strip_prefix("--sysdir=") {
             sysdir = Some(v.into());
         } else if a == "--arch" {
-            let v = it
-                .next()
-                .ok_or("--arch needs a value: ppc64, ppc64le, arm64 or all")?;
+            let v = it.next().ok_or("--arch needs a value: ppc64, ppc64le, arm64 or all")?;
             parse_arch_list(v, &mut arches)?;
         } else if let Some(v) = a.strip_prefix("--arch=") {
             parse_arch_list(v, &mut arches)?;
         } else {
-            return Err(format!(
-                "unexpected argument '{a}' for build; see `cargo xtask build --help`"
-            ));
+            return Err(format!("unexpected argument '{a}' for build; see `cargo xtask build --help`"));
         }
     }
     if arches.is_empty() {
@@ -345,7 +329,11 @@ fn parse_check_kld(args: &[String]) -> Result<Cmd, String> {
     while let Some(a) = it.next() {
         match arch_option(a, &mut it) {
             Some(r) => arch = Some(r?),
-            None if a.starts_with('-') => return Err(format!("unexpected option '{a}' for check-kld; see `cargo xtask check-kld --help`")),
+            None if a.starts_with('-') => {
+                return Err(format!(
+                    "unexpected option '{a}' for check-kld; see `cargo xtask check-kld --help`"
+                ))
+            }
             None if file.is_some() => return Err("check-kld takes one module file".into()),
             None => file = Some(a.into()),
         }
@@ -360,7 +348,11 @@ fn parse_install(args: &[String]) -> Result<Cmd, String> {
     while let Some(a) = it.next() {
         match arch_option(a, &mut it) {
             Some(r) => arch = Some(r?),
-            None => return Err(format!("unexpected argument '{a}' for install; see `cargo xtask install --help`")),
+            None => {
+                return Err(format!(
+                    "unexpected argument '{a}' for install; see `cargo xtask install --help`"
+                ))
+            }
         }
     }
     Ok(Cmd::Install { arch })
@@ -375,15 +367,23 @@ fn parse_run(args: &[String]) -> Result<Cmd, String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--arch" => arch = Some(Arch::parse(it.next().ok_or("--arch needs a value: ppc64 or ppc64le")?)?),
-            "--sysroot" => sysroot = Some(std::path::PathBuf::from(it.next().ok_or("--sysroot needs a directory")?)),
+            "--sysroot" => {
+                sysroot = Some(std::path::PathBuf::from(it.next().ok_or("--sysroot needs a directory")?))
+            }
             "--strace" => strace = true,
             "--" => {
                 program = it.cloned().collect();
                 break;
             }
             s if s.starts_with("--arch=") => arch = Some(Arch::parse(&s["--arch=".len()..])?),
-            s if s.starts_with("--sysroot=") => sysroot = Some(std::path::PathBuf::from(&s["--sysroot=".len()..])),
-            s => return Err(format!("unexpected argument '{s}' for run (put the program after --); see `cargo xtask run --help`")),
+            s if s.starts_with("--sysroot=") => {
+                sysroot = Some(std::path::PathBuf::from(&s["--sysroot=".len()..]))
+            }
+            s => {
+                return Err(format!(
+                "unexpected argument '{s}' for run (put the program after --); see `cargo xtask run --help`"
+            ))
+            }
         }
     }
     let arch = arch.ok_or("run needs --arch ppc64 or --arch ppc64le")?;
@@ -399,19 +399,17 @@ fn parse_check_objects(args: &[String]) -> Result<Cmd, String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let v = if a == "--arch" {
-            Some(
-                it.next()
-                    .ok_or("--arch needs a value: ppc64, ppc64le or arm64")?
-                    .as_str(),
-            )
+            Some(it.next().ok_or("--arch needs a value: ppc64, ppc64le or arm64")?.as_str())
         } else {
             a.strip_prefix("--arch=")
         };
         match v {
             Some(v) => arch = Some(Arch::parse(v)?),
-            None if a.starts_with('-') => return Err(format!(
-                "unexpected option '{a}' for check-objects; see `cargo xtask check-objects --help`"
-            )),
+            None if a.starts_with('-') => {
+                return Err(format!(
+                    "unexpected option '{a}' for check-objects; see `cargo xtask check-objects --help`"
+                ))
+            }
             None => files.push(a.into()),
         }
     }
@@ -434,47 +432,27 @@ mod tests {
     fn build_args() {
         assert_eq!(
             p(&["build", "--arch", "ppc64"]),
-            Ok(Cmd::Build {
-                arches: vec![Arch::Ppc64], sysdir: None
-            })
+            Ok(Cmd::Build { arches: vec![Arch::Ppc64], sysdir: None })
         );
-        assert_eq!(
-            p(&["build", "--arch=arm64"]),
-            Ok(Cmd::Build {
-                arches: vec![Arch::Arm64], sysdir: None
-            })
-        );
-        assert_eq!(
-            p(&["build"]),
-            Ok(Cmd::Build {
-                arches: Arch::ALL.to_vec(), sysdir: None
-            })
-        );
+        assert_eq!(p(&["build", "--arch=arm64"]), Ok(Cmd::Build { arches: vec![Arch::Arm64], sysdir: None }));
+        assert_eq!(p(&["build"]), Ok(Cmd::Build { arches: Arch::ALL.to_vec(), sysdir: None }));
         assert_eq!(
             p(&["build", "--arch", "all"]),
-            Ok(Cmd::Build {
-                arches: Arch::ALL.to_vec(), sysdir: None
-            })
+            Ok(Cmd::Build { arches: Arch::ALL.to_vec(), sysdir: None })
         );
         assert_eq!(
-            p(&[
-                "build",
-                "--arch",
-                "arm64",
-                "--arch",
-                "ppc64le",
-                "--arch=arm64"
-            ]),
-            Ok(Cmd::Build {
-                arches: vec![Arch::Ppc64le, Arch::Arm64], sysdir: None
-            })
+            p(&["build", "--arch", "arm64", "--arch", "ppc64le", "--arch=arm64"]),
+            Ok(Cmd::Build { arches: vec![Arch::Ppc64le, Arch::Arm64], sysdir: None })
         );
     }
 
     #[test]
     fn kld_and_install_args() {
         assert_eq!(p(&["check-kld", "m.ko"]), Ok(Cmd::CheckKld { arch: None, file: "m.ko".into() }));
-        assert_eq!(p(&["check-kld", "--arch", "arm64", "m.ko"]), Ok(Cmd::CheckKld { arch: Some(Arch::Arm64), file: "m.ko".into() }));
+        assert_eq!(
+            p(&["check-kld", "--arch", "arm64", "m.ko"]),
+            Ok(Cmd::CheckKld { arch: Some(Arch::Arm64), file: "m.ko".into() })
+        );
         assert!(p(&["check-kld"]).is_err());
         assert_eq!(p(&["install"]), Ok(Cmd::Install { arch: None }));
         assert_eq!(
@@ -487,10 +465,7 @@ mod tests {
     fn check_objects_args() {
         assert_eq!(
             p(&["check-objects", "a.o", "--arch=ppc64le", "b.a"]),
-            Ok(Cmd::CheckObjects {
-                arch: Arch::Ppc64le,
-                files: vec!["a.o".into(), "b.a".into()]
-            })
+            Ok(Cmd::CheckObjects { arch: Arch::Ppc64le, files: vec!["a.o".into(), "b.a".into()] })
         );
     }
 
@@ -532,10 +507,7 @@ mod tests {
         assert_eq!(p(&["help"]), Ok(Cmd::Help(None)));
         assert_eq!(p(&["help", "build"]), Ok(Cmd::Help(Some("build"))));
         assert_eq!(p(&["build", "--help"]), Ok(Cmd::Help(Some("build"))));
-        assert_eq!(
-            p(&["build", "--arch", "mips", "-h"]),
-            Ok(Cmd::Help(Some("build")))
-        );
+        assert_eq!(p(&["build", "--arch", "mips", "-h"]), Ok(Cmd::Help(Some("build"))));
         assert_eq!(p(&["test", "--help"]), Ok(Cmd::Help(Some("test"))));
         assert!(p(&["help", "nope"]).is_err());
         for c in COMMANDS {

@@ -24,16 +24,10 @@ const fn pkg(name: &'static str, why: &'static str) -> Package {
 
 /// Every Debian package the project needs, in one place.
 pub const DEBIAN_PACKAGES: &[Package] = &[
-    pkg(
-        "rustc-web",
-        "rustc 1.96 for the kernel targets (replaces Debian's rustc 1.63)",
-    ),
+    pkg("rustc-web", "rustc 1.96 for the kernel targets (replaces Debian's rustc 1.63)"),
     pkg("cargo-web", "cargo 1.96 for -Zbuild-std"),
     pkg("rust-web-src", "core/alloc source for -Zbuild-std"),
-    pkg(
-        "clang",
-        "assembling the checker self-test objects; C parts of the module",
-    ),
+    pkg("clang", "assembling the checker self-test objects; C parts of the module"),
     pkg("lld", "kernel module link"),
     pkg("llvm", "llvm-objdump (kernel-object checks), llvm-ar"),
     pkg("libclang-dev", "bindgen"),
@@ -41,14 +35,8 @@ pub const DEBIAN_PACKAGES: &[Package] = &[
     pkg("linux-libc-dev-ppc64-cross", "Linux powerpc64 UAPI headers"),
     pkg("linux-libc-dev-ppc64el-cross", "Linux ppc64le UAPI headers"),
     pkg("linux-libc-dev-arm64-cross", "Linux arm64 UAPI headers"),
-    pkg(
-        "qemu-user-static",
-        "running Linux test programs as a reference",
-    ),
-    pkg(
-        "gcc-powerpc64-linux-gnu",
-        "Linux powerpc64 (ELFv1) test programs",
-    ),
+    pkg("qemu-user-static", "running Linux test programs as a reference"),
+    pkg("gcc-powerpc64-linux-gnu", "Linux powerpc64 (ELFv1) test programs"),
     pkg("gcc-powerpc64le-linux-gnu", "Linux ppc64le test programs"),
     pkg("gcc-aarch64-linux-gnu", "Linux arm64 test programs"),
     pkg("libc6-dev-ppc64-cross", "glibc for powerpc64 test programs"),
@@ -91,10 +79,7 @@ impl Tools {
             if p.exists() {
                 Ok(p)
             } else {
-                Err(err!(
-                    "{} not found; install the Debian package '{pkg}'",
-                    p.display()
-                ))
+                Err(err!("{} not found; install the Debian package '{pkg}'", p.display()))
             }
         };
         Ok(Tools {
@@ -139,8 +124,12 @@ pub fn ensure_freebsd_headers() -> Result<PathBuf> {
     let staging = base.with_extension("partial");
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| err!("cannot create {}: {e}", staging.display()))?;
-    println!("xtask: installing the FreeBSD headers of PyPI ziglang=={ZIGLANG_VERSION} into {}", base.display());
-    let python = which("python3").ok_or_else(|| err!("python3 not found; install the Debian package python3-pip"))?;
+    println!(
+        "xtask: installing the FreeBSD headers of PyPI ziglang=={ZIGLANG_VERSION} into {}",
+        base.display()
+    );
+    let python =
+        which("python3").ok_or_else(|| err!("python3 not found; install the Debian package python3-pip"))?;
     run(Command::new(&python)
         .args(["-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:", "--dest"])
         .arg(&staging)
@@ -170,10 +159,13 @@ print("xtask: unpacked %d FreeBSD header files" % n)
 "#;
     run(Command::new(&python).arg("-c").arg(unpack).arg(&staging))?;
     if !staging.join("include/generic-freebsd/sys/sysent.h").is_file() {
-        return Err(err!("ziglang=={ZIGLANG_VERSION} has no generic-freebsd/sys/sysent.h; pick another ZIGLANG_VERSION"));
+        return Err(err!(
+            "ziglang=={ZIGLANG_VERSION} has no generic-freebsd/sys/sysent.h; pick another ZIGLANG_VERSION"
+        ));
     }
     let _ = std::fs::remove_dir_all(&base);
-    std::fs::rename(&staging, &base).map_err(|e| err!("cannot rename {} to {}: {e}", staging.display(), base.display()))?;
+    std::fs::rename(&staging, &base)
+        .map_err(|e| err!("cannot rename {} to {}: {e}", staging.display(), base.display()))?;
     Ok(dir)
 }
 
@@ -220,25 +212,16 @@ fn missing_packages(wanted: &[&'static str]) -> Result<Vec<&'static str>> {
         .map_err(|e| err!("cannot run dpkg-query: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     let installed = parse_dpkg_status(&text);
-    Ok(wanted
-        .iter()
-        .copied()
-        .filter(|w| !installed.contains(w))
-        .collect())
+    Ok(wanted.iter().copied().filter(|w| !installed.contains(w)).collect())
 }
 
 fn is_root() -> bool {
-    output(Command::new("id").arg("-u"))
-        .map(|s| s.trim() == "0")
-        .unwrap_or(false)
+    output(Command::new("id").arg("-u")).map(|s| s.trim() == "0").unwrap_or(false)
 }
 
 /// The apt-get command line that installs `pkgs`.
 pub fn apt_install_command(pkgs: &[&str]) -> String {
-    format!(
-        "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {}",
-        pkgs.join(" ")
-    )
+    format!("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {}", pkgs.join(" "))
 }
 
 fn install_missing_packages() -> Result<()> {
@@ -256,9 +239,7 @@ fn install_missing_packages() -> Result<()> {
     }
     let fix = apt_install_command(&missing);
     if std::env::var_os("XTASK_NO_INSTALL").is_some_and(|v| !v.is_empty() && v != "0") {
-        return Err(err!(
-            "missing Debian packages (XTASK_NO_INSTALL is set); run: apt-get update && {fix}"
-        ));
+        return Err(err!("missing Debian packages (XTASK_NO_INSTALL is set); run: apt-get update && {fix}"));
     }
     let sudo: &[&str] = if is_root() {
         &[]
@@ -307,9 +288,7 @@ pub fn parse_rustc_version(s: &str) -> Option<(u32, u32, u32)> {
 fn check_kernel_toolchain() -> Result<()> {
     let rustc = Path::new(KERNEL_RUSTC);
     if !rustc.exists() {
-        return Err(err!(
-            "{KERNEL_RUSTC} not found; install the Debian package rustc-web"
-        ));
+        return Err(err!("{KERNEL_RUSTC} not found; install the Debian package rustc-web"));
     }
     let version = output(Command::new(rustc).arg("--version"))?;
     let version = version.trim();
@@ -387,28 +366,16 @@ mod tests {
 
     #[test]
     fn os_release() {
-        assert!(os_release_is_debian(
-            "PRETTY_NAME=\"Debian GNU/Linux 12\"\nID=debian\n"
-        ));
+        assert!(os_release_is_debian("PRETTY_NAME=\"Debian GNU/Linux 12\"\nID=debian\n"));
         assert!(os_release_is_debian("ID=ubuntu\nID_LIKE=debian\n"));
-        assert!(os_release_is_debian(
-            "ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n"
-        ));
-        assert!(!os_release_is_debian(
-            "ID=fedora\nID_LIKE=\"rhel centos\"\n"
-        ));
+        assert!(os_release_is_debian("ID=linuxmint\nID_LIKE=\"ubuntu debian\"\n"));
+        assert!(!os_release_is_debian("ID=fedora\nID_LIKE=\"rhel centos\"\n"));
     }
 
     #[test]
     fn rustc_version() {
-        assert_eq!(
-            parse_rustc_version("rustc 1.96.0 (ac68faa20 2026-05-25)"),
-            Some((1, 96, 0))
-        );
-        assert_eq!(
-            parse_rustc_version("rustc 1.97.0-nightly (x 2026-01-01)"),
-            Some((1, 97, 0))
-        );
+        assert_eq!(parse_rustc_version("rustc 1.96.0 (ac68faa20 2026-05-25)"), Some((1, 96, 0)));
+        assert_eq!(parse_rustc_version("rustc 1.97.0-nightly (x 2026-01-01)"), Some((1, 97, 0)));
         assert_eq!(parse_rustc_version("garbage"), None);
     }
 }

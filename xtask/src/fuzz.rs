@@ -101,7 +101,13 @@ pub fn build() -> Result<PathBuf> {
     let host = host_triple()?;
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     scrub_cargo_run_env(&mut cmd);
-    for k in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET"] {
+    for k in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+    ] {
         cmd.env_remove(k);
     }
     // libFuzzer is C++ (built by libfuzzer-sys through the cc crate, which runs `c++`): where only
@@ -124,7 +130,12 @@ pub fn build() -> Result<PathBuf> {
 }
 
 /// Runs one target; prints libFuzzer's output tail and returns how it ended.
-fn run_target(bin_dir: &std::path::Path, target: &str, seconds: Option<u64>, runs: Option<u64>) -> Result<Outcome> {
+fn run_target(
+    bin_dir: &std::path::Path,
+    target: &str,
+    seconds: Option<u64>,
+    runs: Option<u64>,
+) -> Result<Outcome> {
     let work = target_dir().join("work").join(target);
     let seeds = fuzz_dir().join("corpus").join(target);
     let artifacts = fuzz_dir().join("artifacts").join(target);
@@ -174,7 +185,10 @@ fn run_target(bin_dir: &std::path::Path, target: &str, seconds: Option<u64>, run
             println!("    {l}");
         }
     }
-    println!("xtask fuzz: {target}: {executed} executions, {}", if st.success() { "no finding" } else { "FINDING" });
+    println!(
+        "xtask fuzz: {target}: {executed} executions, {}",
+        if st.success() { "no finding" } else { "FINDING" }
+    );
     Ok(Outcome { target: target.to_string(), runs: executed, ok: st.success() })
 }
 
@@ -196,16 +210,19 @@ fn update_corpus(bin_dir: &std::path::Path, target: &str) -> Result<()> {
 
 /// `cargo xtask fuzz`: Ok(false) if a target found something.
 pub fn run(args: &FuzzArgs) -> Result<bool> {
-    let targets: Vec<&str> = if args.targets.is_empty() {
-        TARGETS.to_vec()
-    } else {
-        let mut v = Vec::new();
-        for t in &args.targets {
-            let known = TARGETS.iter().find(|k| **k == t.as_str());
-            v.push(*known.ok_or_else(|| err!("unknown fuzz target '{t}'; expected one of: {}", TARGETS.join(", ")))?);
-        }
-        v
-    };
+    let targets: Vec<&str> =
+        if args.targets.is_empty() {
+            TARGETS.to_vec()
+        } else {
+            let mut v = Vec::new();
+            for t in &args.targets {
+                let known = TARGETS.iter().find(|k| **k == t.as_str());
+                v.push(*known.ok_or_else(|| {
+                    err!("unknown fuzz target '{t}'; expected one of: {}", TARGETS.join(", "))
+                })?);
+            }
+            v
+        };
     let bin_dir = build()?;
     let seconds = match (args.seconds, args.runs) {
         (None, None) => Some(60),
@@ -266,8 +283,12 @@ pub fn parse(args: &[String]) -> std::result::Result<FuzzArgs, String> {
             "--runs" => out.runs = Some(number("--runs", it.next())?),
             "--target" => out.targets.push(it.next().ok_or("--target needs a name")?.clone()),
             "--update-corpus" => out.update_corpus = true,
-            s if s.starts_with("--time=") => out.seconds = Some(number("--time", Some(&s["--time=".len()..].to_string()))?),
-            s if s.starts_with("--runs=") => out.runs = Some(number("--runs", Some(&s["--runs=".len()..].to_string()))?),
+            s if s.starts_with("--time=") => {
+                out.seconds = Some(number("--time", Some(&s["--time=".len()..].to_string()))?)
+            }
+            s if s.starts_with("--runs=") => {
+                out.runs = Some(number("--runs", Some(&s["--runs=".len()..].to_string()))?)
+            }
             s if s.starts_with("--target=") => out.targets.push(s["--target=".len()..].to_string()),
             s => return Err(format!("unexpected argument '{s}' for fuzz; see `cargo xtask fuzz --help`")),
         }
@@ -290,8 +311,12 @@ mod tests {
 
     #[test]
     fn args() {
-        assert_eq!(p(&[]).unwrap(), FuzzArgs { seconds: None, runs: None, targets: vec![], update_corpus: false });
-        let a = p(&["--time", "30", "--target", "futex", "--target=syscall", "--runs=5", "--update-corpus"]).unwrap();
+        assert_eq!(
+            p(&[]).unwrap(),
+            FuzzArgs { seconds: None, runs: None, targets: vec![], update_corpus: false }
+        );
+        let a = p(&["--time", "30", "--target", "futex", "--target=syscall", "--runs=5", "--update-corpus"])
+            .unwrap();
         assert_eq!(a.seconds, Some(30));
         assert_eq!(a.runs, Some(5));
         assert_eq!(a.targets, ["futex", "syscall"]);

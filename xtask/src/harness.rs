@@ -101,7 +101,8 @@ pub fn prepare_zig() -> Result<PathBuf> {
     if zig.exists() {
         return Ok(zig);
     }
-    let pip = which("pip3").or_else(|| which("pip")).ok_or_else(|| err!("pip not found (needed for ziglang)"))?;
+    let pip =
+        which("pip3").or_else(|| which("pip")).ok_or_else(|| err!("pip not found (needed for ziglang)"))?;
     println!("xtask: installing ziglang into {}", dir.display());
     run(Command::new(pip).args(["install", "--quiet", "--target"]).arg(&dir).arg("ziglang"))?;
     Ok(zig)
@@ -118,12 +119,15 @@ pub fn prepare_busybox() -> Result<PathBuf> {
         return Err(err!("busybox-static:ppc64el missing; run `cargo xtask test` as root once"));
     }
     std::fs::create_dir_all(&dir).map_err(|e| err!("cannot create {}: {e}", dir.display()))?;
-    let archs = Command::new("dpkg").arg("--print-foreign-architectures").output().map_err(|e| err!("dpkg: {e}"))?;
+    let archs =
+        Command::new("dpkg").arg("--print-foreign-architectures").output().map_err(|e| err!("dpkg: {e}"))?;
     if !String::from_utf8_lossy(&archs.stdout).contains("ppc64el") {
         run(Command::new("dpkg").args(["--add-architecture", "ppc64el"]))?;
         let _ = Command::new("apt-get").arg("update").status();
     }
-    let download = |d: &Path| Command::new("apt-get").args(["download", "busybox-static:ppc64el"]).current_dir(d).status();
+    let download = |d: &Path| {
+        Command::new("apt-get").args(["download", "busybox-static:ppc64el"]).current_dir(d).status()
+    };
     if !download(&dir).map(|s| s.success()).unwrap_or(false) {
         let _ = Command::new("apt-get").arg("update").status();
         run(Command::new("apt-get").args(["download", "busybox-static:ppc64el"]).current_dir(&dir))?;
@@ -149,20 +153,32 @@ pub fn build() -> Result<PathBuf> {
 
 /// `cargo xtask run --arch <ppc64|ppc64le> [--sysroot DIR] [--strace] -- PROGRAM ARGS...`: runs a
 /// Linux program under the harness; returns its exit status (128 + signal when killed).
-pub fn run_program(arch: crate::arch::Arch, sysroot: Option<PathBuf>, strace: bool, program: &[String]) -> Result<i32> {
+pub fn run_program(
+    arch: crate::arch::Arch,
+    sysroot: Option<PathBuf>,
+    strace: bool,
+    program: &[String],
+) -> Result<i32> {
     use crate::arch::Arch;
     let default_sysroot = match arch {
         Arch::Ppc64 => "/usr/powerpc64-linux-gnu",
         Arch::Ppc64le => "/usr/powerpc64le-linux-gnu",
-        Arch::Arm64 => return Err(err!("the emulator harness runs powerpc64 programs only (--arch ppc64 or ppc64le)")),
+        Arch::Arm64 => {
+            return Err(err!("the emulator harness runs powerpc64 programs only (--arch ppc64 or ppc64le)"))
+        }
     };
-    let prog = program.first().ok_or_else(|| err!("no program given; usage: cargo xtask run --arch <arch> -- PROGRAM [ARGS...]"))?;
+    let prog = program
+        .first()
+        .ok_or_else(|| err!("no program given; usage: cargo xtask run --arch <arch> -- PROGRAM [ARGS...]"))?;
     // The program's byte order must match --arch (the harness itself would run either).
     if let Ok(bytes) = std::fs::read(prog) {
         if bytes.len() > 5 && bytes.starts_with(b"\x7fELF") {
             let le = bytes[5] == 1;
             if le != (arch == Arch::Ppc64le) {
-                return Err(err!("{prog} is a {}-endian program but --arch is {arch}", if le { "little" } else { "big" }));
+                return Err(err!(
+                    "{prog} is a {}-endian program but --arch is {arch}",
+                    if le { "little" } else { "big" }
+                ));
             }
         }
     }

@@ -75,25 +75,13 @@ impl fmt::Display for Problem {
             Problem::NotElf(e) => write!(f, "not a parsable ELF object: {e}"),
             Problem::WrongArch(e) => write!(f, "wrong architecture: {e}"),
             Problem::NotElfv2 { e_flags } => {
-                write!(
-                    f,
-                    "not ELFv2: e_flags = {e_flags:#x} (e_flags & 3 must be 2)"
-                )
+                write!(f, "not ELFv2: e_flags = {e_flags:#x} (e_flags & 3 must be 2)")
             }
             Problem::HasOpd => write!(f, "has an .opd section (ELFv1 function descriptors)"),
-            Problem::Forbidden {
-                function,
-                address,
-                insn,
-                class,
-            } => {
+            Problem::Forbidden { function, address, insn, class } => {
                 write!(f, "<{function}> at {address:#x}: `{insn}` ({class})")
             }
-            Problem::Undecodable {
-                function,
-                address,
-                bytes,
-            } => {
+            Problem::Undecodable { function, address, bytes } => {
                 write!(f, "<{function}> at {address:#x}: undecodable word {bytes}")
             }
         }
@@ -157,26 +145,17 @@ pub fn check_file(path: &Path, arch: Arch, tools: &Tools) -> Result<Report> {
         for member in archive.members() {
             let member = member.map_err(|e| err!("{}: bad archive member: {e}", path.display()))?;
             let name = String::from_utf8_lossy(member.name()).into_owned();
-            let bytes = member
-                .data(&*data)
-                .map_err(|e| err!("{}({name}): {e}", path.display()))?;
+            let bytes = member.data(&*data).map_err(|e| err!("{}({name}): {e}", path.display()))?;
             report.objects += 1;
             check_header(&name, bytes, arch, &mut report.findings);
         }
     } else {
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         report.objects += 1;
         check_header(&name, &data, arch, &mut report.findings);
     }
     let listing = output(
-        Command::new(&tools.objdump)
-            .arg("-d")
-            .arg(format!("--mattr={}", arch.objdump_mattr()))
-            .arg(path),
+        Command::new(&tools.objdump).arg("-d").arg(format!("--mattr={}", arch.objdump_mattr())).arg(path),
     )?;
     let (n, findings) = scan_disassembly(&listing, arch);
     report.instructions = n;
@@ -186,12 +165,7 @@ pub fn check_file(path: &Path, arch: Arch, tools: &Tools) -> Result<Report> {
 
 /// ELF header checks of one object.
 pub fn check_header(name: &str, data: &[u8], arch: Arch, out: &mut Vec<Finding>) {
-    let mut push = |problem| {
-        out.push(Finding {
-            object: name.to_string(),
-            problem,
-        })
-    };
+    let mut push = |problem| out.push(Finding { object: name.to_string(), problem });
     let file = match object::File::parse(data) {
         Ok(f) => f,
         Err(e) => return push(Problem::NotElf(e.to_string())),
@@ -229,18 +203,14 @@ pub fn scan_disassembly(listing: &str, arch: Arch) -> (usize, Vec<Finding>) {
     let mut count = 0;
     let mut findings = Vec::new();
     for line in listing.lines() {
-        if let Some(head) = line
-            .strip_suffix(|c: char| c.is_whitespace())
-            .unwrap_or(line)
-            .split_once(":\tfile format ")
+        if let Some(head) =
+            line.strip_suffix(|c: char| c.is_whitespace()).unwrap_or(line).split_once(":\tfile format ")
         {
             // "path/lib.a(member.o):\tfile format elf64-powerpc" or "x.o:\tfile format ..."
             let head = head.0;
             object = match (head.rfind('('), head.ends_with(')')) {
                 (Some(i), true) => head[i + 1..head.len() - 1].to_string(),
-                _ => Path::new(head)
-                    .file_name()
-                    .map_or(head.into(), |n| n.to_string_lossy().into()),
+                _ => Path::new(head).file_name().map_or(head.into(), |n| n.to_string_lossy().into()),
             };
             continue;
         }
@@ -267,10 +237,7 @@ pub fn scan_disassembly(listing: &str, arch: Arch) -> (usize, Vec<Finding>) {
             })
         };
         if let Some(problem) = problem {
-            findings.push(Finding {
-                object: object.clone(),
-                problem,
-            });
+            findings.push(Finding { object: object.clone(), problem });
         }
     }
     (count, findings)
@@ -296,9 +263,7 @@ fn parse_insn_line(line: &str) -> Option<(u64, &str, &str)> {
     let (bytes, insn) = rest.split_once('\t')?;
     let insn = insn.trim();
     if insn.is_empty()
-        || !bytes
-            .split_whitespace()
-            .all(|b| b.len() == 2 && b.bytes().all(|c| c.is_ascii_hexdigit()))
+        || !bytes.split_whitespace().all(|b| b.len() == 2 && b.bytes().all(|c| c.is_ascii_hexdigit()))
     {
         return None;
     }
@@ -412,8 +377,7 @@ fn arm64_register_class(tok: &str) -> Option<&'static str> {
     if matches!(tok, "fpcr" | "fpsr" | "fpmr") {
         return Some("FP control register");
     }
-    if tok == "za" || (tok.starts_with("za") && tok[2..].starts_with(|c: char| c.is_ascii_digit()))
-    {
+    if tok == "za" || (tok.starts_with("za") && tok[2..].starts_with(|c: char| c.is_ascii_digit())) {
         return Some("SME register");
     }
     let mut chars = tok.chars();
@@ -465,42 +429,12 @@ fn cases() -> Vec<Case> {
         expect,
     };
     vec![
-        ppc(
-            "ppc64 clean",
-            Arch::Ppc64,
-            "add 3,3,4\n\tld 5,0(3)\n\tblr\n",
-            &[],
-        ),
-        ppc(
-            "ppc64 fadd",
-            Arch::Ppc64,
-            "fadd 1,2,3\n\tblr\n",
-            &["fp-vector-insn"],
-        ),
-        ppc(
-            "ppc64 lfd",
-            Arch::Ppc64,
-            "lfd 1,0(3)\n\tblr\n",
-            &["fp-vector-insn"],
-        ),
-        ppc(
-            "ppc64 lxvd2x (VSX)",
-            Arch::Ppc64,
-            "lxvd2x 0,3,4\n\tblr\n",
-            &["fp-vector-insn"],
-        ),
-        ppc(
-            "ppc64le vaddubm (AltiVec)",
-            Arch::Ppc64le,
-            "vaddubm 2,3,4\n\tblr\n",
-            &["fp-vector-insn"],
-        ),
-        ppc(
-            "ppc64le xxlor (VSX)",
-            Arch::Ppc64le,
-            "xxlor 0,1,1\n\tblr\n",
-            &["fp-vector-insn"],
-        ),
+        ppc("ppc64 clean", Arch::Ppc64, "add 3,3,4\n\tld 5,0(3)\n\tblr\n", &[]),
+        ppc("ppc64 fadd", Arch::Ppc64, "fadd 1,2,3\n\tblr\n", &["fp-vector-insn"]),
+        ppc("ppc64 lfd", Arch::Ppc64, "lfd 1,0(3)\n\tblr\n", &["fp-vector-insn"]),
+        ppc("ppc64 lxvd2x (VSX)", Arch::Ppc64, "lxvd2x 0,3,4\n\tblr\n", &["fp-vector-insn"]),
+        ppc("ppc64le vaddubm (AltiVec)", Arch::Ppc64le, "vaddubm 2,3,4\n\tblr\n", &["fp-vector-insn"]),
+        ppc("ppc64le xxlor (VSX)", Arch::Ppc64le, "xxlor 0,1,1\n\tblr\n", &["fp-vector-insn"]),
         Case {
             name: "ppc64 ELFv1 object (versionless triple)",
             arch: Arch::Ppc64,
@@ -509,31 +443,11 @@ fn cases() -> Vec<Case> {
             source: "long f(long a) { return a + 1; }\n",
             expect: &["not-elfv2", "opd"],
         },
-        a64(
-            "arm64 clean",
-            "add x0, x0, x1\n\tldr x2, [x0]\n\tret\n",
-            &[],
-        ),
-        a64(
-            "arm64 fadd d0,d1,d2",
-            "fadd d0, d1, d2\n\tret\n",
-            &["fp-vector-insn"],
-        ),
-        a64(
-            "arm64 add v0.4s (NEON)",
-            "add v0.4s, v1.4s, v2.4s\n\tret\n",
-            &["fp-vector-insn"],
-        ),
-        a64(
-            "arm64 ldr q0 (SIMD load)",
-            "ldr q0, [x0]\n\tret\n",
-            &["fp-vector-insn"],
-        ),
-        a64(
-            "arm64 umov w0, v1.s[0]",
-            "mov w0, v1.s[0]\n\tret\n",
-            &["fp-vector-insn"],
-        ),
+        a64("arm64 clean", "add x0, x0, x1\n\tldr x2, [x0]\n\tret\n", &[]),
+        a64("arm64 fadd d0,d1,d2", "fadd d0, d1, d2\n\tret\n", &["fp-vector-insn"]),
+        a64("arm64 add v0.4s (NEON)", "add v0.4s, v1.4s, v2.4s\n\tret\n", &["fp-vector-insn"]),
+        a64("arm64 ldr q0 (SIMD load)", "ldr q0, [x0]\n\tret\n", &["fp-vector-insn"]),
+        a64("arm64 umov w0, v1.s[0]", "mov w0, v1.s[0]\n\tret\n", &["fp-vector-insn"]),
     ]
 }
 
@@ -558,11 +472,7 @@ pub fn self_test(tools: &Tools) -> Result<Vec<CaseResult>> {
         let src = tmp.path().join(format!("case{i}.{}", case.lang));
         let obj = tmp.path().join(format!("case{i}.o"));
         let text = if case.lang == "s" {
-            let head = if case.arch == Arch::Arm64 {
-                A64
-            } else {
-                PPC_V2
-            };
+            let head = if case.arch == Arch::Arm64 { A64 } else { PPC_V2 };
             format!("{head}\t{}", case.source)
         } else {
             case.source.to_string()
@@ -579,32 +489,14 @@ pub fn self_test(tools: &Tools) -> Result<Vec<CaseResult>> {
         objects.push((case, obj));
     }
     // Archive path: a clean ppc64 object plus a bad one must name the bad member.
-    let clean = objects
-        .iter()
-        .find(|(c, _)| c.name == "ppc64 clean")
-        .map(|(_, o)| o.clone());
-    let bad = objects
-        .iter()
-        .find(|(c, _)| c.name == "ppc64 lxvd2x (VSX)")
-        .map(|(_, o)| o.clone());
+    let clean = objects.iter().find(|(c, _)| c.name == "ppc64 clean").map(|(_, o)| o.clone());
+    let bad = objects.iter().find(|(c, _)| c.name == "ppc64 lxvd2x (VSX)").map(|(_, o)| o.clone());
     if let (Some(clean), Some(bad)) = (clean, bad) {
         let a = tmp.path().join("mixed.a");
-        run(Command::new(&tools.llvm_ar)
-            .arg("rcs")
-            .arg(&a)
-            .arg(&clean)
-            .arg(&bad))?;
+        run(Command::new(&tools.llvm_ar).arg("rcs").arg(&a).arg(&clean).arg(&bad))?;
         let report = check_file(&a, Arch::Ppc64, tools)?;
-        let bad_name = bad
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let mut r = judge(
-            "ppc64 archive with one VSX member",
-            &["fp-vector-insn"],
-            &report,
-        );
+        let bad_name = bad.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let mut r = judge("ppc64 archive with one VSX member", &["fp-vector-insn"], &report);
         if r.ok && !(report.objects == 2 && report.findings.iter().all(|f| f.object == bad_name)) {
             r.ok = false;
             r.detail = format!("expected 2 objects and findings only in {bad_name}: {report:?}");
@@ -616,29 +508,18 @@ pub fn self_test(tools: &Tools) -> Result<Vec<CaseResult>> {
 
 fn judge(name: &'static str, expect: &[&str], report: &Report) -> CaseResult {
     let kinds: Vec<&str> = report.findings.iter().map(|f| f.problem.kind()).collect();
-    let all: Vec<String> = report
-        .findings
-        .iter()
-        .map(|f| f.problem.to_string())
-        .collect();
+    let all: Vec<String> = report.findings.iter().map(|f| f.problem.to_string()).collect();
     if expect.is_empty() {
         let ok = report.ok() && report.instructions > 0;
         let detail = if ok {
             format!("accepted ({} instructions)", report.instructions)
         } else {
-            format!(
-                "clean object refused or empty: {all:?} ({} instructions)",
-                report.instructions
-            )
+            format!("clean object refused or empty: {all:?} ({} instructions)", report.instructions)
         };
         return CaseResult { name, ok, detail };
     }
     if expect.iter().all(|w| kinds.contains(w)) {
-        CaseResult {
-            name,
-            ok: true,
-            detail: format!("refused: {}", all.join("; ")),
-        }
+        CaseResult { name, ok: true, detail: format!("refused: {}", all.join("; ")) }
     } else {
         CaseResult {
             name,

@@ -36,29 +36,18 @@ pub fn target_dir() -> PathBuf {
 
 /// `targets/<target>.json`.
 pub fn target_json(arch: Arch) -> PathBuf {
-    repo_root()
-        .join("targets")
-        .join(format!("{}.json", arch.kernel_target()))
+    repo_root().join("targets").join(format!("{}.json", arch.kernel_target()))
 }
 
 /// Where the staticlib of `arch` ends up.
 pub fn staticlib_path(arch: Arch) -> PathBuf {
-    target_dir()
-        .join(arch.kernel_target())
-        .join(PROFILE)
-        .join(STATICLIB)
+    target_dir().join(arch.kernel_target()).join(PROFILE).join(STATICLIB)
 }
 
 /// Environment variables removed before running the kernel cargo (all `RUSTUP_*`, and these
 /// prefixes/names): they belong to the host toolchain or the `cargo run` of xtask.
-const SCRUB_PREFIXES: &[&str] = &[
-    "RUSTUP_",
-    "CARGO_PKG_",
-    "CARGO_MANIFEST_",
-    "CARGO_TARGET_",
-    "CARGO_BUILD_",
-    "CARGO_PROFILE_",
-];
+const SCRUB_PREFIXES: &[&str] =
+    &["RUSTUP_", "CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_TARGET_", "CARGO_BUILD_", "CARGO_PROFILE_"];
 const SCRUB_NAMES: &[&str] = &[
     "CARGO",
     "CARGO_CRATE_NAME",
@@ -127,9 +116,7 @@ pub fn build(tools: &Tools, arches: &[Arch]) -> BTreeMap<Arch, Result<PathBuf>> 
             results.insert(arches[0], Err(e));
         }
         Err(_) => {
-            println!(
-                "xtask: combined kernel build failed; building each arch alone to see which fails"
-            );
+            println!("xtask: combined kernel build failed; building each arch alone to see which fails");
             for a in arches {
                 results.insert(*a, run_build(tools, &[*a]).and_then(|()| artifact(*a)));
             }
@@ -141,25 +128,14 @@ pub fn build(tools: &Tools, arches: &[Arch]) -> BTreeMap<Arch, Result<PathBuf>> 
 fn run_build(tools: &Tools, arches: &[Arch]) -> Result<()> {
     let mut cmd = build_command(tools, arches);
     let names: Vec<_> = arches.iter().map(|a| a.name()).collect();
-    println!(
-        "xtask: kernel build ({}): {}",
-        names.join(", "),
-        display_cmd(&cmd)
-    );
+    println!("xtask: kernel build ({}): {}", names.join(", "), display_cmd(&cmd));
     let started = std::time::Instant::now();
     let st = run_status(&mut cmd)?;
-    println!(
-        "xtask: kernel build ({}) took {:.1}s",
-        names.join(", "),
-        started.elapsed().as_secs_f64()
-    );
+    println!("xtask: kernel build ({}) took {:.1}s", names.join(", "), started.elapsed().as_secs_f64());
     if st.success() {
         Ok(())
     } else {
-        Err(err!(
-            "kernel build for {} failed ({st}); see the cargo output above",
-            names.join(", ")
-        ))
+        Err(err!("kernel build for {} failed ({st}); see the cargo output above", names.join(", ")))
     }
 }
 
@@ -168,10 +144,7 @@ fn artifact(arch: Arch) -> Result<PathBuf> {
     if p.is_file() {
         Ok(p)
     } else {
-        Err(err!(
-            "kernel build for {arch} succeeded but {} is missing",
-            p.display()
-        ))
+        Err(err!("kernel build for {arch} succeeded but {} is missing", p.display()))
     }
 }
 
@@ -183,23 +156,10 @@ mod tests {
     fn target_files_exist_and_match_arch() {
         for a in Arch::ALL {
             let p = target_json(a);
-            let text =
-                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            assert!(
-                text.contains("\"panic-strategy\": \"abort\""),
-                "{}",
-                p.display()
-            );
-            assert!(
-                text.contains("\"relocation-model\": \"pic\""),
-                "{}",
-                p.display()
-            );
-            assert!(
-                text.contains("\"disable-redzone\": true"),
-                "{}",
-                p.display()
-            );
+            let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert!(text.contains("\"panic-strategy\": \"abort\""), "{}", p.display());
+            assert!(text.contains("\"relocation-model\": \"pic\""), "{}", p.display());
+            assert!(text.contains("\"disable-redzone\": true"), "{}", p.display());
             if a.is_ppc() {
                 assert!(text.contains("\"llvm-abiname\": \"elfv2\""));
                 assert!(text.contains("-altivec,-vsx,-hard-float"));

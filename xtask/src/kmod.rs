@@ -56,32 +56,17 @@ pub const MI_SUPPORT: &[(&str, &str)] = &[
     ("int", "bsd_to_linux_signal(int)"),
     ("void", "bsd_to_linux_sigset(sigset_t *, l_sigset_t *)"),
     ("void", "linux_to_bsd_sigset(l_sigset_t *, sigset_t *)"),
-    (
-        "int",
-        "linux64_copyout_auxargs(struct image_params *, uintptr_t)",
-    ),
-    (
-        "int",
-        "linux64_copyout_strings(struct image_params *, uintptr_t *)",
-    ),
-    (
-        "void",
-        "linux64_prepare_notes(struct thread *, struct note_info_list *, size_t *)",
-    ),
+    ("int", "linux64_copyout_auxargs(struct image_params *, uintptr_t)"),
+    ("int", "linux64_copyout_strings(struct image_params *, uintptr_t *)"),
+    ("void", "linux64_prepare_notes(struct thread *, struct note_info_list *, size_t *)"),
     ("void", "linux_schedtail(struct thread *)"),
     ("void", "linux_thread_detach(struct thread *)"),
     ("int", "linux_on_exec(struct proc *, struct image_params *)"),
     ("vm_object_t", "elf64_linux_shared_page_init(char **, vm_size_t)"),
-    (
-        "int",
-        "linux_map_vdso(struct proc *, vm_object_t, vm_offset_t, vm_offset_t, struct image_params *)",
-    ),
+    ("int", "linux_map_vdso(struct proc *, vm_object_t, vm_offset_t, vm_offset_t, struct image_params *)"),
     ("void", "linux_on_exit(struct proc *)"),
     ("void", "linux_thread_dtor(struct thread *)"),
-    (
-        "int",
-        "linux_setid_allowed_query(struct thread *, struct image_params *)",
-    ),
+    ("int", "linux_setid_allowed_query(struct thread *, struct image_params *)"),
 ];
 
 /// What a module build produced.
@@ -115,10 +100,7 @@ pub fn find_sysdir(given: Option<&Path>) -> Option<PathBuf> {
         .map(Path::to_path_buf)
         .or_else(|| std::env::var_os("SYSDIR").map(PathBuf::from))
         .or_else(|| cfg!(target_os = "freebsd").then(|| PathBuf::from("/usr/src/sys")))?;
-    candidate
-        .join("sys/sysent.h")
-        .is_file()
-        .then_some(candidate)
+    candidate.join("sys/sysent.h").is_file().then_some(candidate)
 }
 
 /// `__FreeBSD_version` and a description of the headers used.
@@ -135,10 +117,7 @@ pub fn freebsd_version(sysdir: Option<&Path>) -> (u32, String) {
     }
     (
         ZIG_FREEBSD_VERSION,
-        format!(
-            "the FreeBSD 15.0 headers of PyPI ziglang=={}",
-            crate::deps::ZIGLANG_VERSION
-        ),
+        format!("the FreeBSD 15.0 headers of PyPI ziglang=={}", crate::deps::ZIGLANG_VERSION),
     )
 }
 
@@ -180,9 +159,9 @@ pub fn cflags(arch: Arch, sysdir: Option<&Path>, gen: &Path) -> Result<Vec<Strin
     ]
     .into();
     match arch {
-        Arch::Ppc64 | Arch::Ppc64le => f.extend(
-            ["-mlongcall", "-mabi=elfv2", "-mno-altivec", "-msoft-float"].map(String::from),
-        ),
+        Arch::Ppc64 | Arch::Ppc64le => {
+            f.extend(["-mlongcall", "-mabi=elfv2", "-mno-altivec", "-msoft-float"].map(String::from))
+        }
         Arch::Arm64 => f.push("-mgeneral-regs-only".into()),
     }
     let c_dir = repo_root().join("crates/linux64-kmod/c");
@@ -203,11 +182,7 @@ pub fn cflags(arch: Arch, sysdir: Option<&Path>, gen: &Path) -> Result<Vec<Strin
         }
         None => {
             let inc = freebsd_headers_dir();
-            let machine = if arch.is_ppc() {
-                "powerpc64-freebsd-none"
-            } else {
-                "aarch64-freebsd-none"
-            };
+            let machine = if arch.is_ppc() { "powerpc64-freebsd-none" } else { "aarch64-freebsd-none" };
             f.push(format!("-I{}", inc.join(machine).display()));
             f.push(format!("-I{}", inc.join("generic-freebsd").display()));
         }
@@ -261,16 +236,15 @@ pub fn generate(arch: Arch) -> Vec<(&'static str, String)> {
                         n.max(1)
                     );
                 }
-                let narg = if n == 0 {
-                    "0".to_string()
-                } else {
-                    format!("AS(linux_{name}_args)")
-                };
+                let narg = if n == 0 { "0".to_string() } else { format!("AS(linux_{name}_args)") };
                 let _ = writeln!(
                     sysent,
                     "\t{{ .sy_narg = {narg}, .sy_call = (sy_call_t *)linux_{name}, .sy_auevent = 0, .sy_flags = 0, .sy_thrcnt = SY_THR_STATIC }},\t/* {nr} = {name} */"
                 );
-                let _ = writeln!(systrace, "\tcase {nr}: {{\t/* linux_{name} */\n\t\tstruct linux_{name}_args *p = params;");
+                let _ = writeln!(
+                    systrace,
+                    "\tcase {nr}: {{\t/* linux_{name} */\n\t\tstruct linux_{name}_args *p = params;"
+                );
                 for i in 0..n {
                     let _ = writeln!(systrace, "\t\tiarg[{i}] = p->arg[{i}];");
                 }
@@ -288,11 +262,7 @@ pub fn generate(arch: Arch) -> Vec<(&'static str, String)> {
             }
         }
     }
-    let _ = writeln!(
-        header,
-        "#define\tLINUX_SYS_MAXSYSCALL\t{}\n\n#endif",
-        rows.len()
-    );
+    let _ = writeln!(header, "#define\tLINUX_SYS_MAXSYSCALL\t{}\n\n#endif", rows.len());
     proto.push_str("\n#endif\n");
     names.push_str("};\n");
     sysent.push_str("};\n");
@@ -318,8 +288,7 @@ pub fn mi_symbols(gen: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for f in ["linux_proto.h", "linux64_mi.h"] {
         let p = gen.join(f);
-        let text =
-            std::fs::read_to_string(&p).map_err(|e| err!("cannot read {}: {e}", p.display()))?;
+        let text = std::fs::read_to_string(&p).map_err(|e| err!("cannot read {}: {e}", p.display()))?;
         for line in text.lines() {
             let Some((before, _)) = line.split_once('(') else {
                 continue;
@@ -327,11 +296,7 @@ pub fn mi_symbols(gen: &Path) -> Result<Vec<String>> {
             if line.starts_with([' ', '\t', '#', '/', '*', '}', 's']) {
                 continue;
             }
-            if let Some(name) = before
-                .split_whitespace()
-                .last()
-                .map(|n| n.trim_start_matches('*'))
-            {
+            if let Some(name) = before.split_whitespace().last().map(|n| n.trim_start_matches('*')) {
                 if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !name.is_empty() {
                     out.push(name.to_string());
                 }
@@ -372,14 +337,9 @@ pub fn build(tools: &Tools, arch: Arch, staticlib: &Path, sysdir: Option<&Path>)
     let flags = cflags(arch, sysdir, &gen)?;
     let c_dir = repo_root().join("crates/linux64-kmod/c");
     let mut objects = Vec::new();
-    let sources = C_SOURCES
-        .iter()
-        .map(|s| c_dir.join(s))
-        .chain(GEN_SOURCES.iter().map(|s| gen.join(s)));
+    let sources = C_SOURCES.iter().map(|s| c_dir.join(s)).chain(GEN_SOURCES.iter().map(|s| gen.join(s)));
     for src in sources {
-        let o = obj
-            .join(src.file_name().unwrap_or_default())
-            .with_extension("o");
+        let o = obj.join(src.file_name().unwrap_or_default()).with_extension("o");
         compile(&tools.clang, &flags, &src, &o)?;
         objects.push(o);
     }
@@ -403,48 +363,27 @@ pub fn build(tools: &Tools, arch: Arch, staticlib: &Path, sysdir: Option<&Path>)
     }
     let kld = dir.join(format!("{MODULE}.kld"));
     let ko = ko_path(arch);
-    let mut common: Vec<String> = vec![
-        "-m".into(),
-        emulation(arch).into(),
-        "--warn-common".into(),
-        "--build-id=sha1".into(),
-    ];
+    let mut common: Vec<String> =
+        vec!["-m".into(), emulation(arch).into(), "--warn-common".into(), "--build-id=sha1".into()];
     match arch {
         Arch::Ppc64 | Arch::Ppc64le => common.push("--no-toc-optimize".into()),
         Arch::Arm64 => common.push("--no-relax".into()),
     }
     let mut r = Command::new(&lld);
-    r.args(&common)
-        .arg("-r")
-        .arg("-o")
-        .arg(&kld)
-        .args(&objects)
-        .arg(staticlib);
+    r.args(&common).arg("-r").arg("-o").arg(&kld).args(&objects).arg(staticlib);
     println!("xtask: {arch}: {}", display_cmd(&r));
     run(&mut r)?;
     // Localize every defined global: nothing is exported but the linker-set bounds the kernel linker
     // looks up (`__start_set_*`/`__stop_set_*`, defined by the final link).
     let mut loc = Command::new(&objcopy);
-    loc.args([
-        "--wildcard",
-        "--keep-global-symbol=__start_set_*",
-        "--keep-global-symbol=__stop_set_*",
-    ])
-    .arg(&kld);
+    loc.args(["--wildcard", "--keep-global-symbol=__start_set_*", "--keep-global-symbol=__stop_set_*"])
+        .arg(&kld);
     run(&mut loc)?;
     let mut so = Command::new(&lld);
-    so.args(&common)
-        .args(["-Bshareable", "-znotext", "-znorelro", "-o"])
-        .arg(&ko)
-        .arg(&kld);
+    so.args(&common).args(["-Bshareable", "-znotext", "-znorelro", "-o"]).arg(&ko).arg(&kld);
     println!("xtask: {arch}: {}", display_cmd(&so));
     run(&mut so)?;
-    Ok(Linked {
-        ko,
-        objects,
-        gen,
-        has_mi,
-    })
+    Ok(Linked { ko, objects, gen, has_mi })
 }
 
 /// Links the module of `arch` and runs check-kld on it (and on the C input objects), printing the result
@@ -469,10 +408,7 @@ pub fn build_and_check(tools: &Tools, arch: Arch, staticlib: &Path, sysdir: Opti
             );
             if !linked.has_mi {
                 let data = std::fs::read(&linked.ko).unwrap_or_default();
-                let (kpi, mi) = match (
-                    crate::checkkld::kpi_names(arch),
-                    crate::checkkld::mi_names(arch),
-                ) {
+                let (kpi, mi) = match (crate::checkkld::kpi_names(arch), crate::checkkld::mi_names(arch)) {
                     (Ok(k), Ok(m)) => crate::checkkld::undefined_classes(&data, &k, &m),
                     _ => (0, 0),
                 };
@@ -498,25 +434,14 @@ mod tests {
     #[test]
     fn generated_table_matches_the_syscall_table() {
         let files = generate(Arch::Ppc64);
-        let get = |n: &str| {
-            files
-                .iter()
-                .find(|(f, _)| *f == n)
-                .map(|(_, t)| t.clone())
-                .expect(n)
-        };
+        let get = |n: &str| files.iter().find(|(f, _)| *f == n).map(|(_, t)| t.clone()).expect(n);
         let header = get("linux_syscall.h");
         assert!(header.contains("#define\tLINUX_SYS_read\t3\n"));
         assert!(header.contains("#define\tLINUX_SYS_rt_sigreturn\t172\n"));
-        assert!(header.contains(&format!(
-            "LINUX_SYS_MAXSYSCALL\t{}",
-            arch_ppc64::syscall_table::PPC64_NR_MAX + 1
-        )));
+        assert!(header
+            .contains(&format!("LINUX_SYS_MAXSYSCALL\t{}", arch_ppc64::syscall_table::PPC64_NR_MAX + 1)));
         let sysent = get("linux_sysent.c");
-        assert_eq!(
-            sysent.matches(".sy_call").count() as u32,
-            arch_ppc64::syscall_table::PPC64_NR_MAX + 1
-        );
+        assert_eq!(sysent.matches(".sy_call").count() as u32, arch_ppc64::syscall_table::PPC64_NR_MAX + 1);
         assert!(sysent.contains("(sy_call_t *)linux_write, .sy_auevent = 0, .sy_flags = 0, .sy_thrcnt = SY_THR_STATIC },\t/* 4 = write */"));
         assert!(sysent.contains("(sy_call_t *)nosys"));
         let names = get("linux_syscalls.c");
@@ -530,13 +455,8 @@ mod tests {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
         let syms = mi_symbols(dir.path()).unwrap();
-        for s in [
-            "linux_read",
-            "linux_rt_sigreturn",
-            "linux_execve",
-            "bsd_to_linux_signal",
-            "linux_on_exec",
-        ] {
+        for s in ["linux_read", "linux_rt_sigreturn", "linux_execve", "bsd_to_linux_signal", "linux_on_exec"]
+        {
             assert!(syms.iter().any(|x| x == s), "{s} missing");
         }
         assert!(!syms.iter().any(|x| x == "copyin" || x == "linux_sysent"));

@@ -59,10 +59,12 @@ fn main() -> ExitCode {
         Cmd::CheckObjects { arch, files } => check_objects(arch, &files),
         Cmd::Fuzz(args) => fuzz::run(&args),
         Cmd::Bench => bench::run(),
-        Cmd::Run { arch, sysroot, strace, program } => match harness::run_program(arch, sysroot, strace, &program) {
-            Ok(code) => std::process::exit(code),
-            Err(e) => Err(e),
-        },
+        Cmd::Run { arch, sysroot, strace, program } => {
+            match harness::run_program(arch, sysroot, strace, &program) {
+                Ok(code) => std::process::exit(code),
+                Err(e) => Err(e),
+            }
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -92,10 +94,7 @@ fn build(arches: &[Arch], sysdir: Option<&std::path::Path>) -> Result<bool> {
                     println!("xtask: {arch}: {}", lib.display());
                     ok &= kmod::build_and_check(&tools, arch, &lib, sysdir.as_deref());
                 } else {
-                    println!(
-                        "xtask: {arch}: {} FAILED the kernel-object checks",
-                        lib.display()
-                    );
+                    println!("xtask: {arch}: {} FAILED the kernel-object checks", lib.display());
                     ok = false;
                 }
             }
@@ -112,10 +111,7 @@ fn build(arches: &[Arch], sysdir: Option<&std::path::Path>) -> Result<bool> {
 fn test() -> Result<bool> {
     let tools = deps::ensure()?;
     let total = testrun::run_all(tools);
-    println!(
-        "xtask test: {} passed, {} failed",
-        total.passed, total.failed
-    );
+    println!("xtask test: {} passed, {} failed", total.passed, total.failed);
     Ok(total.failed == 0)
 }
 
@@ -140,10 +136,14 @@ fn install(arch: Option<Arch>) -> Result<bool> {
     });
     let ko = kmod::ko_path(arch);
     if !ko.is_file() {
-        return Err(util::Error(format!("{} not built; run `cargo xtask build --arch {arch}` first", ko.display())));
+        return Err(util::Error(format!(
+            "{} not built; run `cargo xtask build --arch {arch}` first",
+            ko.display()
+        )));
     }
     let dest = std::path::Path::new("/boot/modules").join(format!("{}.ko", kmod::MODULE));
-    std::fs::copy(&ko, &dest).map_err(|e| util::Error(format!("cannot copy {} to {}: {e}", ko.display(), dest.display())))?;
+    std::fs::copy(&ko, &dest)
+        .map_err(|e| util::Error(format!("cannot copy {} to {}: {e}", ko.display(), dest.display())))?;
     println!("xtask: installed {}; load it with `kldload linux64` (see docs/INSTALL.md)", dest.display());
     Ok(true)
 }

@@ -59,8 +59,16 @@ pub fn build_all(tools: &Tools) -> Result<()> {
 fn host_transcript(order: &str) -> Result<String> {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     scrub_cargo_run_env(&mut cmd);
-    cmd.current_dir(repo_root())
-        .args(["run", "--quiet", "--package", "kernel-selftest", "--bin", "host-transcript", "--", order]);
+    cmd.current_dir(repo_root()).args([
+        "run",
+        "--quiet",
+        "--package",
+        "kernel-selftest",
+        "--bin",
+        "host-transcript",
+        "--",
+        order,
+    ]);
     let out = cmd.output().map_err(|e| err!("running {}: {e}", display_cmd(&cmd)))?;
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -107,7 +115,10 @@ fn run_one(arch: Arch) -> Result<bool> {
         println!("selftest {arch}: {lines} lines, the host printed {}", host.lines().count());
         return Ok(false);
     }
-    println!("selftest {arch}: {lines} transcript lines identical to the host build under {}", qemu.display());
+    println!(
+        "selftest {arch}: {lines} transcript lines identical to the host build under {}",
+        qemu.display()
+    );
     Ok(true)
 }
 

@@ -27,15 +27,9 @@ impl Counts {
     /// One check: passed if `ok`.
     pub fn check(ok: bool) -> Counts {
         if ok {
-            Counts {
-                passed: 1,
-                failed: 0,
-            }
+            Counts { passed: 1, failed: 0 }
         } else {
-            Counts {
-                passed: 0,
-                failed: 1,
-            }
+            Counts { passed: 0, failed: 1 }
         }
     }
 }
@@ -58,13 +52,8 @@ impl Ctx {
     /// The kernel staticlib of `arch`, building all arches in one cargo run the first time.
     fn kernel_build(&mut self, arch: Arch) -> Result<PathBuf> {
         let tools = &self.tools;
-        let builds = self
-            .kernel_builds
-            .get_or_insert_with(|| kernel::build(tools, &Arch::ALL));
-        builds
-            .get(&arch)
-            .cloned()
-            .unwrap_or_else(|| Err(crate::err!("{arch} was not built")))
+        let builds = self.kernel_builds.get_or_insert_with(|| kernel::build(tools, &Arch::ALL));
+        builds.get(&arch).cloned().unwrap_or_else(|| Err(crate::err!("{arch} was not built")))
     }
 }
 
@@ -78,10 +67,7 @@ pub struct Step {
 
 /// The steps of `cargo xtask test`, in order.
 pub fn steps() -> Vec<Step> {
-    let mut steps = vec![Step {
-        name: "host: cargo test --workspace".into(),
-        run: Box::new(host_tests),
-    }];
+    let mut steps = vec![Step { name: "host: cargo test --workspace".into(), run: Box::new(host_tests) }];
     for arch in Arch::ALL {
         steps.push(Step {
             name: format!("kernel build + object checks: {arch}"),
@@ -160,7 +146,9 @@ pub fn steps() -> Vec<Step> {
 /// runs check-kld on it.
 fn kmod_step(ctx: &mut Ctx, arch: Arch) -> bool {
     match ctx.kernel_build(arch) {
-        Ok(lib) => crate::kmod::build_and_check(&ctx.tools, arch, &lib, crate::kmod::find_sysdir(None).as_deref()),
+        Ok(lib) => {
+            crate::kmod::build_and_check(&ctx.tools, arch, &lib, crate::kmod::find_sysdir(None).as_deref())
+        }
         Err(e) => {
             println!("error: {e}");
             false
@@ -170,10 +158,7 @@ fn kmod_step(ctx: &mut Ctx, arch: Arch) -> bool {
 
 /// Runs all steps; returns the totals (the caller prints the final line).
 pub fn run_all(tools: Tools) -> Counts {
-    let mut ctx = Ctx {
-        tools,
-        kernel_builds: None,
-    };
+    let mut ctx = Ctx { tools, kernel_builds: None };
     let mut total = Counts::default();
     let mut summary = Vec::new();
     for step in steps() {
@@ -182,10 +167,7 @@ pub fn run_all(tools: Tools) -> Counts {
         let c = (step.run)(&mut ctx);
         let secs = started.elapsed().as_secs_f64();
         let verdict = if c.failed == 0 { "ok" } else { "FAILED" };
-        println!(
-            "==> {}: {verdict} ({} passed, {} failed, {secs:.1}s)",
-            step.name, c.passed, c.failed
-        );
+        println!("==> {}: {verdict} ({} passed, {} failed, {secs:.1}s)", step.name, c.passed, c.failed);
         summary.push(format!(
             "  {verdict:6} {} ({} passed, {} failed, {secs:.1}s)",
             step.name, c.passed, c.failed
@@ -225,9 +207,7 @@ fn host_tests(_ctx: &mut Ctx) -> Counts {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     scrub_cargo_run_env(&mut cmd);
-    cmd.current_dir(repo_root())
-        .args(["test", "--workspace", "--no-fail-fast"])
-        .stdout(Stdio::piped());
+    cmd.current_dir(repo_root()).args(["test", "--workspace", "--no-fail-fast"]).stdout(Stdio::piped());
     println!("xtask: {}", display_cmd(&cmd));
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -307,12 +287,7 @@ fn checker_self_test(tools: &Tools) -> bool {
     match kcheck::self_test(tools) {
         Ok(results) => {
             for r in &results {
-                println!(
-                    "  {} {}: {}",
-                    if r.ok { "ok    " } else { "FAILED" },
-                    r.name,
-                    r.detail
-                );
+                println!("  {} {}: {}", if r.ok { "ok    " } else { "FAILED" }, r.name, r.detail);
             }
             results.iter().all(|r| r.ok)
         }
@@ -337,10 +312,7 @@ mod tests {
             parse_test_result(
                 "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out"
             ),
-            Some(Counts {
-                passed: 3,
-                failed: 2
-            })
+            Some(Counts { passed: 3, failed: 2 })
         );
         assert_eq!(parse_test_result("running 3 tests"), None);
         assert_eq!(parse_test_result("test foo ... ok"), None);
@@ -356,7 +328,10 @@ mod tests {
         assert!(names.iter().any(|n| n.contains("checker self-test")));
         assert!(names.iter().any(|n| n.contains("self test under qemu-user")));
         for arch in Arch::ALL {
-            assert!(names.iter().any(|n| n.starts_with("module link + check-kld") && n.ends_with(arch.name())), "{arch}");
+            assert!(
+                names.iter().any(|n| n.starts_with("module link + check-kld") && n.ends_with(arch.name())),
+                "{arch}"
+            );
         }
         assert!(names.iter().any(|n| n == "check-kld self-test"));
         let mut d = names.clone();

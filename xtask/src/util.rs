@@ -38,16 +38,12 @@ pub fn which(name: &str) -> Option<PathBuf> {
         return is_executable(&p).then_some(p);
     }
     let path = env::var_os("PATH")?;
-    env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| is_executable(p))
+    env::split_paths(&path).map(|d| d.join(name)).find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    p.metadata()
-        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        .unwrap_or(false)
+    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
 /// The first of `names` found in `PATH`, or an error naming the Debian package that has it.
@@ -78,8 +74,7 @@ pub fn display_cmd(cmd: &Command) -> String {
 
 /// Runs `cmd` with inherited stdio and returns its exit status.
 pub fn run_status(cmd: &mut Command) -> Result<ExitStatus> {
-    cmd.status()
-        .map_err(|e| err!("cannot run {}: {e}", display_cmd(cmd)))
+    cmd.status().map_err(|e| err!("cannot run {}: {e}", display_cmd(cmd)))
 }
 
 /// Runs `cmd` with inherited stdio; error if it cannot start or exits non-zero.
@@ -111,10 +106,7 @@ pub fn scrub_cargo_run_env(cmd: &mut Command) {
         let k = k.to_string_lossy();
         if k.starts_with("CARGO_PKG_")
             || k.starts_with("CARGO_MANIFEST_")
-            || matches!(
-                &*k,
-                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
-            )
+            || matches!(&*k, "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE")
         {
             cmd.env_remove(&*k);
         }

@@ -122,7 +122,8 @@ pub const PSR_SS_BIT: u64 = 1 << 21;
 /// The PSTATE bits Linux clears from a user-supplied AArch64 PSTATE before validating it (kernel-internal
 /// `SPSR_EL1_AARCH64_RES0_BITS`, `arch/arm64/kernel/ptrace.c`, Linux 6.1): bits 63..32, 27..26
 /// (TCO at 25 and DIT at 24 are kept), PAN and UAO (23..22), 20..13 (IL included), and bit 5.
-pub const SPSR_EL1_AARCH64_RES0_BITS: u64 = genmask(63, 32) | genmask(27, 26) | genmask(23, 22) | genmask(20, 13) | genmask(5, 5);
+pub const SPSR_EL1_AARCH64_RES0_BITS: u64 =
+    genmask(63, 32) | genmask(27, 26) | genmask(23, 22) | genmask(20, 13) | genmask(5, 5);
 
 /// The exception mask bits D, A, I, F: a user PSTATE must have them all clear.
 pub const PSR_DAIF: u64 = PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT;

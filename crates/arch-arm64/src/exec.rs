@@ -24,11 +24,16 @@ pub(crate) fn arch_dlinfo(info: &ExecImageInfo, aux: &mut AuxvBuilder) -> Result
 /// (zero registers, FPSR and FPCR, not yet used). The trap frame's ESR/FAR are cleared with the rest,
 /// as FreeBSD's own `exec_setregs` does. A stack pointer that is not 16-aligned is `EINVAL`, and nothing
 /// changes.
-pub(crate) fn exec_setregs(t: &mut Arm64Thread, entry: &ExecEntry, stack: &InitialStack) -> Result<(), LinuxErrno> {
+pub(crate) fn exec_setregs(
+    t: &mut Arm64Thread,
+    entry: &ExecEntry,
+    stack: &InitialStack,
+) -> Result<(), LinuxErrno> {
     if stack.sp & 15 != 0 {
         return Err(LinuxErrno::EINVAL);
     }
-    t.frame = TrapFrame { tf_sp: stack.sp, tf_elr: entry.entry, tf_spsr: PSR_MODE_EL0t, ..TrapFrame::default() };
+    t.frame =
+        TrapFrame { tf_sp: stack.sp, tf_elr: entry.entry, tf_spsr: PSR_MODE_EL0t, ..TrapFrame::default() };
     t.fpsimd = FpSimdState::default();
     t.fault_address = 0;
     t.fault_code = 0;

@@ -108,7 +108,8 @@ pub fn set_regset<E: ByteOrder>(t: &mut Arm64Thread, set: Regset, data: &[u8]) -
     if let Some(dst) = image.get_mut(..data.len()) {
         dst.copy_from_slice(data);
     }
-    let word = |i: usize| image.get(slot(i, 8)).and_then(|b| U64::<E>::read_from_bytes(b).ok()).map(|v| v.get());
+    let word =
+        |i: usize| image.get(slot(i, 8)).and_then(|b| U64::<E>::read_from_bytes(b).ok()).map(|v| v.get());
     let mut new = *t;
     match set {
         Regset::Prstatus => {
@@ -117,14 +118,20 @@ pub fn set_regset<E: ByteOrder>(t: &mut Arm64Thread, set: Regset, data: &[u8]) -
             }
             new.frame.tf_sp = word(31).ok_or(LinuxErrno::EINVAL)?;
             new.frame.tf_elr = word(32).ok_or(LinuxErrno::EINVAL)?;
-            new.frame.tf_spsr = valid_user_pstate(word(33).ok_or(LinuxErrno::EINVAL)?).ok_or(LinuxErrno::EINVAL)?;
+            new.frame.tf_spsr =
+                valid_user_pstate(word(33).ok_or(LinuxErrno::EINVAL)?).ok_or(LinuxErrno::EINVAL)?;
         }
         Regset::Prfpreg => {
             for (i, v) in new.fpsimd.vregs.iter_mut().enumerate() {
                 let q = image.get(slot(i, 16)).ok_or(LinuxErrno::EINVAL)?;
                 *v = U128::<E>::read_from_bytes(q).map_err(|_| LinuxErrno::EINVAL)?.get();
             }
-            let w = |at: usize| image.get(at..at.saturating_add(4)).and_then(|b| U32::<E>::read_from_bytes(b).ok()).map(|v| v.get());
+            let w = |at: usize| {
+                image
+                    .get(at..at.saturating_add(4))
+                    .and_then(|b| U32::<E>::read_from_bytes(b).ok())
+                    .map(|v| v.get())
+            };
             new.fpsimd.fpsr = w(512).ok_or(LinuxErrno::EINVAL)?;
             new.fpsimd.fpcr = w(516).ok_or(LinuxErrno::EINVAL)?;
             new.fpsimd.used = true;

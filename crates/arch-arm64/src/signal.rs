@@ -26,7 +26,7 @@
 //! machine-independent code must pass `sa_restorer` there in that case.
 
 use crate::abi::{
-    ESR_MAGIC, EXTRA_MAGIC, FPSIMD_MAGIC, PSR_DAIF, PSR_MODE32_BIT, PSR_MODE_EL0t, PSR_MODE_MASK, PSR_SS_BIT,
+    PSR_MODE_EL0t, ESR_MAGIC, EXTRA_MAGIC, FPSIMD_MAGIC, PSR_DAIF, PSR_MODE32_BIT, PSR_MODE_MASK, PSR_SS_BIT,
     PSR_TCO_BIT, SPSR_EL1_AARCH64_RES0_BITS,
 };
 use crate::frame::{Arm64Thread, FpSimdState};
@@ -218,10 +218,10 @@ const fn sigframe_size(records: u64) -> u64 {
 /// `AT_MINSIGSTKSZ` (Linux `minsigstksz_setup`): the largest frame this kernel builds (the fpsimd and
 /// esr records, no SVE or ZA), the frame record, and 16 bytes of alignment padding:
 /// 4688 + 16 + 16 = 4720.
-pub const MIN_SIGSTKSZ: u64 = sigframe_size(
-    round16(FPSIMD_CONTEXT_SIZE as u64) + round16(ESR_CONTEXT_SIZE as u64),
-) + round16(FRAME_RECORD_SIZE)
-    + 16;
+pub const MIN_SIGSTKSZ: u64 =
+    sigframe_size(round16(FPSIMD_CONTEXT_SIZE as u64) + round16(ESR_CONTEXT_SIZE as u64))
+        + round16(FRAME_RECORD_SIZE)
+        + 16;
 
 /// Builds the frame and points the thread at the handler (Linux `setup_rt_frame`). On error the
 /// thread is unchanged.
@@ -234,7 +234,11 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
     let sp = f.tf_sp;
 
     // Layout (Linux `get_sigframe`): the frame record just below the (16-aligned) top, the frame below it.
-    let records = u64::from(FPSIMD_CONTEXT_SIZE).saturating_add(if t.fault_code != 0 { u64::from(ESR_CONTEXT_SIZE) } else { 0 });
+    let records = u64::from(FPSIMD_CONTEXT_SIZE).saturating_add(if t.fault_code != 0 {
+        u64::from(ESR_CONTEXT_SIZE)
+    } else {
+        0
+    });
     let size = sigframe_size(records);
     let top = d.altstack.frame_top(sp, d.flags);
     let record_at = top.checked_sub(FRAME_RECORD_SIZE).ok_or(LinuxErrno::EFAULT)? & !15;
@@ -252,8 +256,12 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
         fr.info = d.info.encode::<E>();
     }
     let saved: StackT = d.altstack.saved(sp);
-    fr.uc.uc_stack =
-        SigStack { ss_sp: U64::new(saved.sp), ss_flags: I32::new(saved.flags), pad: U32::ZERO, ss_size: U64::new(saved.size) };
+    fr.uc.uc_stack = SigStack {
+        ss_sp: U64::new(saved.sp),
+        ss_flags: I32::new(saved.flags),
+        pad: U32::ZERO,
+        ss_size: U64::new(saved.size),
+    };
     fr.uc.uc_sigmask = U64::new(d.saved_mask.0);
     let sc = &mut fr.uc.uc_mcontext;
     sc.fault_address = U64::new(t.fault_address);
@@ -326,7 +334,11 @@ enum Area<'a> {
 }
 
 impl Area<'_> {
-    fn read<T: FromBytes + IntoBytes, M: UserMemory + ?Sized>(&self, mem: &M, offset: u64) -> Result<T, LinuxErrno> {
+    fn read<T: FromBytes + IntoBytes, M: UserMemory + ?Sized>(
+        &self,
+        mem: &M,
+        offset: u64,
+    ) -> Result<T, LinuxErrno> {
         match self {
             Area::Reserved(bytes) => {
                 let start = usize::try_from(offset).map_err(|_| LinuxErrno::EINVAL)?;
@@ -401,7 +413,8 @@ fn parse_records<E: ByteOrder, M: UserMemory + ?Sized>(
                     .wrapping_add(u128::from(SIGFRAME_MAXSZ)) // two u64 values: no u128 overflow
                     .checked_sub(u128::from(userp))
                     .ok_or(LinuxErrno::EINVAL)?;
-                if datap & 15 != 0 || extra_size & 15 != 0 || datap != userp || u128::from(extra_size) > reach {
+                if datap & 15 != 0 || extra_size & 15 != 0 || datap != userp || u128::from(extra_size) > reach
+                {
                     return Err(LinuxErrno::EINVAL);
                 }
                 UserAddr(datap).offset(extra_size)?;

@@ -9,7 +9,9 @@ use arch_arm64::{Arm64, Arm64Cpu, BRANDS, BRAND_ARM64};
 use linux_core::auxv::*;
 use linux_core::elf::{select_brand, Elf64Header, Endian, EM_AARCH64, EM_PPC64};
 use linux_core::errno::LinuxErrno;
-use linux_core::exec::{copyout_initial_stack, parse_initial_stack, ExecArgs, ExecImageInfo, InitialStack, StackLimits};
+use linux_core::exec::{
+    copyout_initial_stack, parse_initial_stack, ExecArgs, ExecImageInfo, InitialStack, StackLimits,
+};
 use linux_core::hooks::{ExecEntry, ExecHooks, LinuxAbi};
 use linux_core::sim::{Prot, SimUserMemory};
 use zerocopy::{BigEndian, ByteOrder, LittleEndian};
@@ -55,8 +57,17 @@ fn exact_initial_stack<E: ByteOrder>(platform: &[u8]) {
     let arm = Arm64::<E>::new(Arm64Cpu::NEOVERSE_N1);
     let mut mem = stack_mem();
     let args = ExecArgs::new(b"prog\0-x\0A=1\0", 2, 1).unwrap();
-    let st = copyout_initial_stack(&arm, &mut mem, TOP, &args, b"/bin/prog", &info(), &RANDOM, &StackLimits::default())
-        .unwrap();
+    let st = copyout_initial_stack(
+        &arm,
+        &mut mem,
+        TOP,
+        &args,
+        b"/bin/prog",
+        &info(),
+        &RANDOM,
+        &StackLimits::default(),
+    )
+    .unwrap();
 
     // Zero word at top-8, "/bin/prog\0" (10) below it at 0xFFFF_FFEE, the 12 bytes of strings at
     // 0xFFFF_FFE2; rounded down to 0xFFFF_FFE0, then the platform string ("aarch64\0" = 8 bytes, or
@@ -142,7 +153,8 @@ fn no_vdso_means_no_at_sysinfo_ehdr() {
     let mut mem = stack_mem();
     let args = ExecArgs::new(b"a\0", 1, 0).unwrap();
     let i = ExecImageInfo { vdso_base: None, ..info() };
-    let st = copyout_initial_stack(&arm, &mut mem, TOP, &args, b"/a", &i, &RANDOM, &StackLimits::default()).unwrap();
+    let st = copyout_initial_stack(&arm, &mut mem, TOP, &args, b"/a", &i, &RANDOM, &StackLimits::default())
+        .unwrap();
     let p = parse_initial_stack::<LittleEndian, _>(&mem, st.sp).unwrap();
     assert_eq!(p.auxv[0], (AT_MINSIGSTKSZ, MIN_SIGSTKSZ));
     assert!(p.auxv.iter().all(|(k, _)| *k != AT_SYSINFO_EHDR && *k != AT_BASE_PLATFORM));
@@ -151,18 +163,21 @@ fn no_vdso_means_no_at_sysinfo_ehdr() {
 #[test]
 fn oversized_and_unmapped_stacks_fail_cleanly() {
     let arm = Arm64::<LittleEndian>::new(Arm64Cpu::NEOVERSE_N1);
-    let many: Vec<u8> = std::iter::repeat_n(b"0123456789abcdef\0".as_slice(), 4096).flatten().copied().collect();
+    let many: Vec<u8> =
+        std::iter::repeat_n(b"0123456789abcdef\0".as_slice(), 4096).flatten().copied().collect();
     let args = ExecArgs::new(&many, 4096, 0).unwrap();
     let mut mem = stack_mem();
     let limits = StackLimits { max_args_bytes: 64 * 1024, stack_bottom: 0 };
-    let err = copyout_initial_stack(&arm, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &limits).unwrap_err();
+    let err =
+        copyout_initial_stack(&arm, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &limits).unwrap_err();
     assert_eq!(err, LinuxErrno::E2BIG);
     assert_eq!(mem.copy_out_calls, 0, "nothing may be written before the size check");
     let mut small = SimUserMemory::new();
     small.map(TOP - 0x1000, 0x1000, Prot::READ | Prot::WRITE);
     let strings: Vec<u8> = std::iter::repeat_n(b"x\0".as_slice(), 600).flatten().copied().collect();
     let args = ExecArgs::new(&strings, 600, 0).unwrap();
-    let err = copyout_initial_stack(&arm, &mut small, TOP, &args, b"/p", &info(), &RANDOM, &StackLimits::default());
+    let err =
+        copyout_initial_stack(&arm, &mut small, TOP, &args, b"/p", &info(), &RANDOM, &StackLimits::default());
     assert_eq!(err.unwrap_err(), LinuxErrno::EFAULT);
 }
 
@@ -252,9 +267,23 @@ fn the_brand_takes_little_endian_aarch64_with_any_flags() {
 fn neoverse_n1_hwcaps_are_what_linux_reports() {
     let arm = Arm64::<LittleEndian>::new(Arm64Cpu::NEOVERSE_N1);
     let names = [
-        HWCAP_FP, HWCAP_ASIMD, HWCAP_EVTSTRM, HWCAP_AES, HWCAP_PMULL, HWCAP_SHA1, HWCAP_SHA2, HWCAP_CRC32,
-        HWCAP_ATOMICS, HWCAP_FPHP, HWCAP_ASIMDHP, HWCAP_CPUID, HWCAP_ASIMDRDM, HWCAP_LRCPC, HWCAP_DCPOP,
-        HWCAP_ASIMDDP, HWCAP_SSBS,
+        HWCAP_FP,
+        HWCAP_ASIMD,
+        HWCAP_EVTSTRM,
+        HWCAP_AES,
+        HWCAP_PMULL,
+        HWCAP_SHA1,
+        HWCAP_SHA2,
+        HWCAP_CRC32,
+        HWCAP_ATOMICS,
+        HWCAP_FPHP,
+        HWCAP_ASIMDHP,
+        HWCAP_CPUID,
+        HWCAP_ASIMDRDM,
+        HWCAP_LRCPC,
+        HWCAP_DCPOP,
+        HWCAP_ASIMDDP,
+        HWCAP_SSBS,
     ];
     assert_eq!(names.iter().fold(0, |a, b| a | b), N1_HWCAP);
     assert_eq!(arm.hwcap(), N1_HWCAP);
@@ -325,7 +354,8 @@ fn every_linux_hwcap_bit_has_a_row_and_unsupported_ones_are_masked() {
     assert_eq!(arm.hwcap(), h & !HWCAP_SVE);
     let h2 = arm.hwcap2().unwrap();
     for (name, bit) in HWCAP2_BITS {
-        let masked = name.contains("SVE") || name.contains("SME") || name.contains("MTE") || *name == "HWCAP2_BTI";
+        let masked =
+            name.contains("SVE") || name.contains("SME") || name.contains("MTE") || *name == "HWCAP2_BTI";
         assert_eq!(h2 & bit == 0, masked, "{name}");
     }
 }

@@ -41,13 +41,22 @@ fn get_then_set_preserves_every_register() {
 #[test]
 fn a_privileged_pstate_is_refused_with_nothing_changed() {
     let before = thread();
-    for bad in [0x3c5u64 /* EL1h, DAIF */, 0x5 /* EL1h */, 0x10 /* AArch32 */, 0x80 /* I masked */] {
+    for bad in [
+        0x3c5u64, /* EL1h, DAIF */
+        0x5,      /* EL1h */
+        0x10,     /* AArch32 */
+        0x80,     /* I masked */
+    ] {
         let mut buf = vec![0u8; 272];
         get_regset::<LittleEndian>(&before, Regset::Prstatus, &mut buf);
         buf[33 * 8..34 * 8].copy_from_slice(&bad.to_le_bytes());
         buf[0..8].copy_from_slice(&7u64.to_le_bytes());
         let mut t = before;
-        assert_eq!(set_regset::<LittleEndian>(&mut t, Regset::Prstatus, &buf), Err(LinuxErrno::EINVAL), "{bad:#x}");
+        assert_eq!(
+            set_regset::<LittleEndian>(&mut t, Regset::Prstatus, &buf),
+            Err(LinuxErrno::EINVAL),
+            "{bad:#x}"
+        );
         assert_eq!(t, before);
     }
     let mut t = before;

@@ -79,7 +79,12 @@ fn memory() -> SimUserMemory {
 fn delivery(flags: SaFlags) -> SignalDelivery {
     SignalDelivery {
         signal: LinuxSignal::SIGUSR1,
-        info: SigInfo { signo: 10, errno: 0, code: si_code::SI_TKILL, fields: SigInfoFields::Kill { pid: 42, uid: 1000 } },
+        info: SigInfo {
+            signo: 10,
+            errno: 0,
+            code: si_code::SI_TKILL,
+            fields: SigInfoFields::Kill { pid: 42, uid: 1000 },
+        },
         handler: HANDLER,
         flags,
         saved_mask: LinuxSigset(LinuxSignal::SIGUSR2.mask() | LinuxSignal::SIGINT.mask()),
@@ -340,8 +345,12 @@ fn handler_edits_to_the_saved_state_are_honoured() {
     poke_u64::<LittleEndian>(&mut mem, mc + 272, PSR_N_BIT | PSR_C_BIT); // pstate
     poke_u32::<LittleEndian>(&mut mem, FRAME + RESERVED + 12, 0x0300_0000); // fpcr
     poke_u64::<LittleEndian>(&mut mem, FRAME + RESERVED + 16 + 7 * 16, 0x77); // v7, low half
-    // A handler that unblocks SIGUSR2 and tries to block SIGKILL.
-    poke_u64::<LittleEndian>(&mut mem, FRAME + UC + 40, LinuxSignal::SIGKILL.mask() | LinuxSignal::SIGHUP.mask());
+                                                                              // A handler that unblocks SIGUSR2 and tries to block SIGKILL.
+    poke_u64::<LittleEndian>(
+        &mut mem,
+        FRAME + UC + 40,
+        LinuxSignal::SIGKILL.mask() | LinuxSignal::SIGHUP.mask(),
+    );
     let out = sigreturn(&mem, &mut t).unwrap();
     assert_eq!(t.frame.tf_elr, 0x40_4444);
     assert_eq!(t.frame.tf_x[5], 0x5555);
@@ -356,7 +365,9 @@ fn handler_edits_to_the_saved_state_are_honoured() {
 
 #[test]
 fn reserved_pstate_bits_are_cleared_like_linux() {
-    for extra in [1u64 << 32, 1 << 63, PSR_IL_BIT, PSR_SS_BIT, PSR_PAN_BIT, PSR_UAO_BIT, 1 << 5, 1 << 13, 1 << 26] {
+    for extra in
+        [1u64 << 32, 1 << 63, PSR_IL_BIT, PSR_SS_BIT, PSR_PAN_BIT, PSR_UAO_BIT, 1 << 5, 1 << 13, 1 << 26]
+    {
         let mut mem = memory();
         let (_, mut t) = delivered(&mut mem);
         let kept = PSR_Z_BIT | PSR_TCO_BIT | PSR_DIT_BIT | PSR_SSBS_BIT | PSR_BTYPE_MASK;
@@ -564,7 +575,10 @@ fn faults_are_recorded_as_linux_set_thread_esr_does() {
     assert_eq!(t.fault_code, dabt);
     // A kernel address: a level-0 translation fault keeping only the class, IL, CM and WnR.
     t.record_fault(0xffff_0000_0000_1000, dabt | esr::CM);
-    assert_eq!(t.fault_code, (esr::EC_DABT_LOW << esr::EC_SHIFT) | esr::IL | esr::CM | esr::WNR | esr::FSC_FAULT);
+    assert_eq!(
+        t.fault_code,
+        (esr::EC_DABT_LOW << esr::EC_SHIFT) | esr::IL | esr::CM | esr::WNR | esr::FSC_FAULT
+    );
     t.record_fault(0xffff_0000_0000_1000, iabt);
     assert_eq!(t.fault_code, (esr::EC_IABT_LOW << esr::EC_SHIFT) | esr::IL | esr::FSC_FAULT);
     // Anything else for a kernel address: no ESR at all, so no esr_context.

@@ -44,7 +44,10 @@ fn success_writes_x0_and_nothing_else() {
     arm().set_syscall_retval(&mut f, &req, SyscallOutcome::Success(42));
     assert_eq!(f.tf_x[0], 42);
     assert_eq!(f.tf_x[1..], before.tf_x[1..]);
-    assert_eq!((f.tf_elr, f.tf_spsr, f.tf_lr, f.tf_sp), (before.tf_elr, before.tf_spsr, before.tf_lr, before.tf_sp));
+    assert_eq!(
+        (f.tf_elr, f.tf_spsr, f.tf_lr, f.tf_sp),
+        (before.tf_elr, before.tf_spsr, before.tf_lr, before.tf_sp)
+    );
     // Large values (mmap addresses) are returned as they are.
     arm().set_syscall_retval(&mut f, &req, SyscallOutcome::Success(0xffff_b7fc_0000));
     assert_eq!(f.tf_x[0], 0xffff_b7fc_0000);

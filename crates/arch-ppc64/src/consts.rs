@@ -248,7 +248,10 @@ mod tests {
 
     #[test]
     fn powerpc_only_values() {
-        assert_eq!(prot_to_generic(PROT_READ | PROT_SAO), Translated { value: g::PROT_READ, unknown: PROT_SAO });
+        assert_eq!(
+            prot_to_generic(PROT_READ | PROT_SAO),
+            Translated { value: g::PROT_READ, unknown: PROT_SAO }
+        );
         assert_eq!(pkey_rights_to_generic(PKEY_ACCESS_MASK).unknown, PKEY_DISABLE_EXECUTE);
         assert_eq!(mmap_flags_to_generic(MAP_RENAME | MAP_PRIVATE).exact(), Some(0x22));
         assert_eq!(mmap_flags_to_generic(0x5).unknown, 0x5, "MAP_TYPE 5 does not exist");
@@ -264,7 +267,10 @@ mod tests {
         assert_eq!(open_flags_to_generic(O_TMPFILE | O_RDWR).exact(), Some(g::O_TMPFILE | g::O_RDWR));
         assert_eq!(open_flags_from_generic(g::O_LARGEFILE | g::O_ACCMODE).exact(), Some(0x10003));
         let m = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_LOCKED | MAP_HUGETLB | MAP_HUGE_2MB;
-        assert_eq!(mmap_flags_to_generic(m).exact(), Some(0x2 | 0x20 | 0x4000 | 0x2000 | 0x40000 | (21 << 26)));
+        assert_eq!(
+            mmap_flags_to_generic(m).exact(),
+            Some(0x2 | 0x20 | 0x4000 | 0x2000 | 0x40000 | (21 << 26))
+        );
         assert_eq!(mlockall_flags_to_generic(MCL_CURRENT | MCL_FUTURE).exact(), Some(3));
         assert_eq!(sockopt_to_generic(SO_PEERCRED), 17);
         assert_eq!(sockopt_to_generic(SO_RCVTIMEO), 20);

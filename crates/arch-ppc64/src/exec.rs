@@ -14,7 +14,11 @@ use zerocopy::byteorder::{ByteOrder, U64};
 
 /// Linux `ARCH_DLINFO` for powerpc64: AT_IGNOREPPC twice, the cache block sizes, the vdso, the cache
 /// geometry, AT_MINSIGSTKSZ.
-pub(crate) fn arch_dlinfo(cpu: &Ppc64Cpu, info: &ExecImageInfo, aux: &mut AuxvBuilder) -> Result<(), LinuxErrno> {
+pub(crate) fn arch_dlinfo(
+    cpu: &Ppc64Cpu,
+    info: &ExecImageInfo,
+    aux: &mut AuxvBuilder,
+) -> Result<(), LinuxErrno> {
     aux.push(AT_IGNOREPPC, AT_IGNOREPPC)?;
     aux.push(AT_IGNOREPPC, AT_IGNOREPPC)?;
     aux.push(AT_DCACHEBSIZE, cpu.dcache_block_size)?;
@@ -56,10 +60,7 @@ pub(crate) fn exec_setregs<E: ByteOrder, M: UserMemory + ?Sized>(
         FuncAbi::ElfV2 => (entry.entry, None),
         FuncAbi::ElfV1 => {
             let desc: [U64<E>; 2] = mem.read_value(UserAddr(entry.entry))?;
-            (
-                desc[0].get().wrapping_add(entry.reloc_base),
-                Some(desc[1].get().wrapping_add(entry.reloc_base)),
-            )
+            (desc[0].get().wrapping_add(entry.reloc_base), Some(desc[1].get().wrapping_add(entry.reloc_base)))
         }
     };
     let f = &mut t.frame;

@@ -224,7 +224,8 @@ pub fn from_generic(cmd: u32) -> Option<u32> {
     }
     let dir = g::ioc_dir(cmd);
     if dir == g::_IOC_NONE {
-        let own_io = PPC64_TTY_IOCTLS.iter().find(|&&(_, p)| ioc_dir(p) == _IOC_NONE && to_generic(p) == Some(cmd));
+        let own_io =
+            PPC64_TTY_IOCTLS.iter().find(|&&(_, p)| ioc_dir(p) == _IOC_NONE && to_generic(p) == Some(cmd));
         return Some(own_io.map_or(cmd, |&(_, p)| p));
     }
     let size = g::ioc_size(cmd);

@@ -36,7 +36,6 @@ named_ptrace! {
     NT_PRSTATUS = 1, NT_PRFPREG = 2, NT_PPC_VMX = 0x100, NT_PPC_VSX = 0x102,
 }
 
-
 /// A register set, as `PTRACE_GETREGSET` names them.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Regset {
@@ -125,7 +124,9 @@ pub fn peek_user(t: &Ppc64Thread, offset: u64) -> Result<u64, LinuxErrno> {
     let index = usize::try_from(offset / 8).map_err(|_| LinuxErrno::EIO)?;
     match index {
         i if i < PT_REGS_COUNT => get_reg(t, i).ok_or(LinuxErrno::EIO),
-        i if (PT_FPR0..PT_FPSCR).contains(&i) => t.vector.fpr.get(i.wrapping_sub(PT_FPR0)).copied().ok_or(LinuxErrno::EIO),
+        i if (PT_FPR0..PT_FPSCR).contains(&i) => {
+            t.vector.fpr.get(i.wrapping_sub(PT_FPR0)).copied().ok_or(LinuxErrno::EIO)
+        }
         PT_FPSCR => Ok(t.vector.fpscr),
         _ => Err(LinuxErrno::EIO),
     }
@@ -251,7 +252,8 @@ pub fn set_regset<E: ByteOrder>(t: &mut Ppc64Thread, set: Regset, data: &[u8]) -
                     32 => new.vector.vscr = v as u32,
                     _ => {
                         let w = q.get(..4).ok_or(LinuxErrno::EINVAL)?;
-                        new.vector.vrsave = U32::<E>::read_from_bytes(w).map_err(|_| LinuxErrno::EINVAL)?.get();
+                        new.vector.vrsave =
+                            U32::<E>::read_from_bytes(w).map_err(|_| LinuxErrno::EINVAL)?.get();
                     }
                 }
             }

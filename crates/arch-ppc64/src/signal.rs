@@ -18,8 +18,8 @@
 //! newsp, r3 = signal, and with SA_SIGINFO r4 = &info, r5 = &uc, r6 = frame; else r4 = &uc.uc_mcontext.
 
 use crate::abi::{
-    ELF_NGREG, PT_CCR, PT_CTR, PT_DAR, PT_DSISR, PT_LNK, PT_MSR, PT_NIP, PT_ORIG_R3, PT_RESULT, PT_SOFTE,
-    PT_TRAP, PT_XER, USER_REDZONE_SIZE, __SIGNAL_FRAMESIZE,
+    __SIGNAL_FRAMESIZE, ELF_NGREG, PT_CCR, PT_CTR, PT_DAR, PT_DSISR, PT_LNK, PT_MSR, PT_NIP, PT_ORIG_R3,
+    PT_RESULT, PT_SOFTE, PT_TRAP, PT_XER, USER_REDZONE_SIZE,
 };
 use crate::frame::{msr, Ppc64Thread, UnitsUsed, VectorState};
 use crate::FuncAbi;
@@ -320,7 +320,10 @@ pub(crate) fn sigreturn<E: ByteOrder, M: UserMemory + ?Sized>(
             for (vr, quad) in vector.vr.iter_mut().zip(vmx.chunks_exact(16)) {
                 *vr = U128::<E>::read_from_bytes(quad).map_or(0, |v| v.get());
             }
-            let vscr = vmx.get(VSCR_AT..VRSAVE_AT).and_then(|q| U128::<E>::read_from_bytes(q).ok()).map_or(0, |v| v.get());
+            let vscr = vmx
+                .get(VSCR_AT..VRSAVE_AT)
+                .and_then(|q| U128::<E>::read_from_bytes(q).ok())
+                .map_or(0, |v| v.get());
             vector.vscr = vscr as u32;
             vector.used |= UnitsUsed::VEC;
         } else {

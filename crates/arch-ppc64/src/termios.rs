@@ -10,8 +10,8 @@
 //! are copied. Bits without a name on either side are dropped; the one lossy case is powerpc's
 //! `NL2`/`NL3`, which the generic `NLDLY` (one bit) cannot hold: they become `NL1`.
 
-use linux_core::consts::{FieldMap, FlagMap, Pair};
 use core::mem::{offset_of, size_of};
+use linux_core::consts::{FieldMap, FlagMap, Pair};
 use linux_core::termios::{self as g, KTermios, WinSize, NCCS_LEN};
 use linux_core::{name_pairs, named_consts};
 use zerocopy::byteorder::{ByteOrder, U16, U32};
@@ -171,7 +171,12 @@ pub const CC_MAP: &[Pair<u32>] = name_pairs!(g;
 );
 
 /// A field whose values sit at the bottom of its masks.
-const fn field(name: &'static str, arch_mask: u32, generic_mask: u32, values: &'static [Pair<u32>]) -> FieldMap {
+const fn field(
+    name: &'static str,
+    arch_mask: u32,
+    generic_mask: u32,
+    values: &'static [Pair<u32>],
+) -> FieldMap {
     FieldMap { name, arch_mask, generic_mask, shift: 0, values }
 }
 
@@ -216,7 +221,13 @@ pub const CFLAG_MAP: FlagMap = FlagMap {
     bits: name_pairs!(g; CSTOPB, CREAD, PARENB, PARODD, HUPCL, CLOCAL, ADDRB, CMSPAR, CRTSCTS),
     fields: &[
         field("CBAUD", CBAUD, g::CBAUD, BAUD_RATES),
-        FieldMap { name: "CIBAUD", arch_mask: CIBAUD, generic_mask: g::CIBAUD, shift: IBSHIFT, values: BAUD_RATES },
+        FieldMap {
+            name: "CIBAUD",
+            arch_mask: CIBAUD,
+            generic_mask: g::CIBAUD,
+            shift: IBSHIFT,
+            values: BAUD_RATES,
+        },
         field("CSIZE", CSIZE, g::CSIZE, name_pairs!(g; CS5, CS6, CS7, CS8)),
     ],
 };
@@ -254,7 +265,8 @@ fn move_cc(src: &[u8; NCCS_LEN], to_generic: bool) -> [u8; NCCS_LEN] {
 /// Translates the flag words and control characters of `t` (speeds and `c_line` are copied): the
 /// same shape holds powerpc values on one side and generic values on the other.
 fn convert(t: &KTermios, to_generic: bool) -> KTermios {
-    let tr = |map: &FlagMap, v: u32| if to_generic { map.to_generic(v).value } else { map.from_generic(v).value };
+    let tr =
+        |map: &FlagMap, v: u32| if to_generic { map.to_generic(v).value } else { map.from_generic(v).value };
     KTermios {
         c_iflag: tr(&IFLAG_MAP, t.c_iflag),
         c_oflag: tr(&OFLAG_MAP, t.c_oflag),
@@ -443,15 +455,23 @@ mod tests {
         for (_, map, _, _) in MAPS {
             let bits: Vec<u32> = map.bits.iter().map(|b| b.1).collect();
             for subset in 0u32..(1 << bits.len()) {
-                let v = bits.iter().enumerate().filter(|(i, _)| subset & (1 << i) != 0).fold(0, |m, (_, b)| m | b);
+                let v = bits
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| subset & (1 << i) != 0)
+                    .fold(0, |m, (_, b)| m | b);
                 round_trip(map, v);
             }
             let all_bits = bits.iter().fold(0, |m, b| m | b);
             // The cartesian product of the field values (NL2/NL3 excluded: not representable).
             let mut combos: Vec<u32> = std::vec![all_bits];
             for f in map.fields {
-                let values: Vec<u32> =
-                    f.values.iter().filter(|v| v.0 != "NL2" && v.0 != "NL3").map(|v| v.1 << f.shift).collect();
+                let values: Vec<u32> = f
+                    .values
+                    .iter()
+                    .filter(|v| v.0 != "NL2" && v.0 != "NL3")
+                    .map(|v| v.1 << f.shift)
+                    .collect();
                 combos = combos.iter().flat_map(|c| values.iter().map(move |v| c | v)).collect();
             }
             for c in combos {
@@ -472,7 +492,10 @@ mod tests {
         let t = CFLAG_MAP.to_generic(0x20 | CS8 | CREAD);
         assert_eq!(t.value, g::B0 | g::CS8 | g::CREAD);
         assert_eq!(t.unknown, 0x20);
-        assert_eq!(CFLAG_MAP.to_generic(BOTHER | (BOTHER << IBSHIFT)).value, g::BOTHER | (g::BOTHER << g::IBSHIFT));
+        assert_eq!(
+            CFLAG_MAP.to_generic(BOTHER | (BOTHER << IBSHIFT)).value,
+            g::BOTHER | (g::BOTHER << g::IBSHIFT)
+        );
         assert_eq!(CFLAG_MAP.to_generic(B4000000 | (B57600 << IBSHIFT)).value, g::B4000000 | g::B57600 << 16);
     }
 
@@ -480,9 +503,20 @@ mod tests {
     fn ppc_sane<E: ByteOrder>() -> Termios<E> {
         let mut c_cc = [0u8; NCCS_LEN];
         for (i, c) in [
-            (VINTR, 3), (VQUIT, 0x1c), (VERASE, 0x7f), (VKILL, 0x15), (VEOF, 4), (VMIN, 1), (VTIME, 0),
-            (VSTART, 0x11), (VSTOP, 0x13), (VSUSP, 0x1a), (VREPRINT, 0x12), (VDISCARD, 0x0f),
-            (VWERASE, 0x17), (VLNEXT, 0x16),
+            (VINTR, 3),
+            (VQUIT, 0x1c),
+            (VERASE, 0x7f),
+            (VKILL, 0x15),
+            (VEOF, 4),
+            (VMIN, 1),
+            (VTIME, 0),
+            (VSTART, 0x11),
+            (VSTOP, 0x13),
+            (VSUSP, 0x1a),
+            (VREPRINT, 0x12),
+            (VDISCARD, 0x0f),
+            (VWERASE, 0x17),
+            (VLNEXT, 0x16),
         ] {
             if let Some(slot) = c_cc.get_mut(i as usize) {
                 *slot = c;
@@ -530,7 +564,10 @@ mod tests {
         if let Some(c) = t.c_cc.get_mut(VTIME as usize) {
             *c = 0;
         }
-        assert_eq!((t.c_iflag.get(), t.c_oflag.get(), t.c_cflag.get(), t.c_lflag.get()), (0, 0x2, 0x4b0f, 0x47));
+        assert_eq!(
+            (t.c_iflag.get(), t.c_oflag.get(), t.c_cflag.get(), t.c_lflag.get()),
+            (0, 0x2, 0x4b0f, 0x47)
+        );
         let k = to_generic(&t);
         assert_eq!((k.c_iflag, k.c_oflag, k.c_cflag, k.c_lflag), (0, 0x4, 0x4bf, 0xa30));
         assert_eq!(k.c_cc.get(g::VMIN as usize), Some(&1));

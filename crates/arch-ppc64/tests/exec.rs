@@ -49,8 +49,17 @@ fn exact_initial_stack<E: ByteOrder>() {
     let ppc = Ppc64::<E>::new(FuncAbi::ElfV2, Ppc64Cpu::POWER9);
     let mut mem = stack_mem();
     let args = ExecArgs::new(b"prog\0-x\0A=1\0", 2, 1).unwrap();
-    let st = copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/bin/prog", &info(), &RANDOM, &StackLimits::default())
-        .unwrap();
+    let st = copyout_initial_stack(
+        &ppc,
+        &mut mem,
+        TOP,
+        &args,
+        b"/bin/prog",
+        &info(),
+        &RANDOM,
+        &StackLimits::default(),
+    )
+    .unwrap();
 
     // Hand-computed addresses: zero word at top-8, "/bin/prog\0" below it, the 12 bytes of strings
     // below that, then (after rounding to 16) "power9\0" twice and the random bytes; 35 auxv pairs and
@@ -140,15 +149,18 @@ fn oversized_arguments_are_e2big_and_write_nothing() {
     // One string over MAX_ARG_STRLEN.
     assert_eq!(ExecArgs::new(&big, 1, 0).unwrap_err(), LinuxErrno::E2BIG);
     // Many strings over the total limit.
-    let many: Vec<u8> = std::iter::repeat_n(b"0123456789abcdef\0".as_slice(), 4096).flatten().copied().collect();
+    let many: Vec<u8> =
+        std::iter::repeat_n(b"0123456789abcdef\0".as_slice(), 4096).flatten().copied().collect();
     let args = ExecArgs::new(&many, 4096, 0).unwrap();
     let limits = StackLimits { max_args_bytes: 64 * 1024, stack_bottom: 0 };
-    let err = copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &limits).unwrap_err();
+    let err =
+        copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &limits).unwrap_err();
     assert_eq!(err, LinuxErrno::E2BIG);
     assert_eq!(mem.copy_out_calls, 0, "nothing may be written before the size check");
     // Below the stack's lowest address.
     let limits = StackLimits { max_args_bytes: 1 << 30, stack_bottom: TOP - 0x1000 };
-    let err = copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &limits).unwrap_err();
+    let err =
+        copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &limits).unwrap_err();
     assert_eq!(err, LinuxErrno::E2BIG);
     // A malformed buffer (count mismatch, missing NUL) is EINVAL.
     assert_eq!(ExecArgs::new(b"a\0b\0", 3, 0).unwrap_err(), LinuxErrno::EINVAL);
@@ -162,7 +174,8 @@ fn unmapped_stack_is_efault() {
     mem.map(TOP - 0x1000, 0x1000, Prot::READ | Prot::WRITE);
     let strings: Vec<u8> = std::iter::repeat_n(b"x\0".as_slice(), 600).flatten().copied().collect();
     let args = ExecArgs::new(&strings, 600, 0).unwrap();
-    let err = copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &StackLimits::default());
+    let err =
+        copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/p", &info(), &RANDOM, &StackLimits::default());
     assert_eq!(err.unwrap_err(), LinuxErrno::EFAULT);
 }
 
@@ -202,7 +215,8 @@ fn elfv1_static_program_enters_through_its_descriptor() {
     let ppc = Ppc64::<BigEndian>::new(FuncAbi::ElfV1, Ppc64Cpu::POWER9);
     let mem = descriptor_mem::<BigEndian>(0x1002_0000, 0x1000_0100, 0x1002_8000);
     let mut t = dirty_thread();
-    ppc.exec_setregs(&mut t, &mem, &ExecEntry { entry: 0x1002_0000, reloc_base: 0 }, &stack_at(0x7fff_0000)).unwrap();
+    ppc.exec_setregs(&mut t, &mem, &ExecEntry { entry: 0x1002_0000, reloc_base: 0 }, &stack_at(0x7fff_0000))
+        .unwrap();
     assert_eq!(t.frame.srr0, 0x1000_0100);
     let mut expect = [0u64; 32];
     expect[1] = 0x7fff_0000;
@@ -236,10 +250,20 @@ fn elfv1_unreadable_descriptor_is_efault_and_changes_nothing() {
     let before = dirty_thread();
     let mut t = before;
     // The descriptor straddles the end of the mapping.
-    let err = ppc.exec_setregs(&mut t, &mem, &ExecEntry { entry: 0x1002_0ffc, reloc_base: 0 }, &stack_at(0x7fff_0000));
+    let err = ppc.exec_setregs(
+        &mut t,
+        &mem,
+        &ExecEntry { entry: 0x1002_0ffc, reloc_base: 0 },
+        &stack_at(0x7fff_0000),
+    );
     assert_eq!(err, Err(LinuxErrno::EFAULT));
     assert_eq!(t, before);
-    let err = ppc.exec_setregs(&mut t, &mem, &ExecEntry { entry: 0x5000_0000, reloc_base: 0 }, &stack_at(0x7fff_0000));
+    let err = ppc.exec_setregs(
+        &mut t,
+        &mem,
+        &ExecEntry { entry: 0x5000_0000, reloc_base: 0 },
+        &stack_at(0x7fff_0000),
+    );
     assert_eq!(err, Err(LinuxErrno::EFAULT));
     assert_eq!(t, before);
 }

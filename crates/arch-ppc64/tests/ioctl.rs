@@ -49,7 +49,9 @@ fn tty_and_file_ioctls_map_to_the_generic_numbers() {
 
 #[test]
 fn legacy_numbers_pass_through() {
-    for (name, number) in [("TIOCSCTTY", 0x540e), ("TIOCNOTTY", 0x5422), ("TIOCSTI", 0x5412), ("TIOCMGET", 0x5415)] {
+    for (name, number) in
+        [("TIOCSCTTY", 0x540e), ("TIOCNOTTY", 0x5422), ("TIOCSTI", 0x5412), ("TIOCMGET", 0x5415)]
+    {
         assert_eq!(ppc::ppc64_ioctl(name), Some(number), "{name}");
         assert_eq!(to_generic(number), Some(number), "{name}");
         assert_eq!(from_generic(number), Some(number), "{name}");
@@ -127,9 +129,22 @@ fn table_differences() {
         PPC64_TTY_IOCTLS.iter().filter(|(n, _)| generic_value(n).is_none()).map(|(n, _)| *n).collect();
     assert_eq!(
         only_ppc,
-        ["TIOCGETP", "TIOCSETP", "TIOCSETN", "TIOCSETC", "TIOCGETC", "TIOCSTART", "TIOCSTOP", "TIOCGLTC", "TIOCSLTC"]
+        [
+            "TIOCGETP",
+            "TIOCSETP",
+            "TIOCSETN",
+            "TIOCSETC",
+            "TIOCGETC",
+            "TIOCSTART",
+            "TIOCSTOP",
+            "TIOCGLTC",
+            "TIOCSLTC"
+        ]
     );
     let only_generic: Vec<&str> =
         GENERIC_TTY_IOCTLS.iter().filter(|(n, _)| ppc::ppc64_ioctl(n).is_none()).map(|(n, _)| *n).collect();
-    assert_eq!(only_generic, ["TCGETS2", "TCSETS2", "TCSETSW2", "TCSETSF2", "TCGETX", "TCSETX", "TCSETXF", "TCSETXW"]);
+    assert_eq!(
+        only_generic,
+        ["TCGETS2", "TCSETS2", "TCSETSW2", "TCSETSF2", "TCGETX", "TCSETX", "TCSETXF", "TCSETXW"]
+    );
 }

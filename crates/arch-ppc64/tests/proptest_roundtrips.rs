@@ -55,7 +55,13 @@ fn thread() -> impl Strategy<Value = Ppc64Thread> {
         })
 }
 
-fn round_trip<E: ByteOrder>(abi: FuncAbi, t: Ppc64Thread, signal: u8, mask: u64, siginfo: bool) -> Result<(), TestCaseError> {
+fn round_trip<E: ByteOrder>(
+    abi: FuncAbi,
+    t: Ppc64Thread,
+    signal: u8,
+    mask: u64,
+    siginfo: bool,
+) -> Result<(), TestCaseError> {
     let hooks = Ppc64::<E>::new(abi, Ppc64Cpu::POWER9);
     let mut m = SimUserMemory::new();
     m.map(SP - 0x4000, 0x5000, Prot::READ | Prot::WRITE);

@@ -115,7 +115,10 @@ fn regset_numbers_and_bad_writes() {
     assert_eq!(Regset::from_note(NT_PRSTATUS), Ok(Regset::Prstatus));
     assert_eq!(Regset::from_note(NT_PPC_VSX), Ok(Regset::Vsx));
     assert_eq!(Regset::from_note(0x999), Err(LinuxErrno::EINVAL));
-    assert_eq!((Regset::Prstatus.size(), Regset::Prfpreg.size(), Regset::Vmx.size(), Regset::Vsx.size()), (384, 264, 544, 256));
+    assert_eq!(
+        (Regset::Prstatus.size(), Regset::Prfpreg.size(), Regset::Vmx.size(), Regset::Vsx.size()),
+        (384, 264, 544, 256)
+    );
     assert_eq!(fixed_request(PTRACE_GETREGS), Some((Regset::Prstatus, 352, false)));
     let before = thread();
     let mut t = before;

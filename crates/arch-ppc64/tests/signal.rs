@@ -72,7 +72,12 @@ fn memory() -> SimUserMemory {
 fn delivery(flags: SaFlags) -> SignalDelivery {
     SignalDelivery {
         signal: LinuxSignal::SIGUSR1,
-        info: SigInfo { signo: 10, errno: 0, code: si_code::SI_TKILL, fields: SigInfoFields::Kill { pid: 42, uid: 1000 } },
+        info: SigInfo {
+            signo: 10,
+            errno: 0,
+            code: si_code::SI_TKILL,
+            fields: SigInfoFields::Kill { pid: 42, uid: 1000 },
+        },
         handler: HANDLER,
         flags,
         saved_mask: LinuxSigset(LinuxSignal::SIGUSR2.mask() | LinuxSignal::SIGINT.mask()),

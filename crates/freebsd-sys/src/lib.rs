@@ -63,11 +63,11 @@ arch_module!(powerpc64le, "powerpc64le", "FreeBSD/powerpc64le.");
 arch_module!(aarch64, "aarch64", "FreeBSD/arm64.");
 
 /// The bindings of the architecture being compiled for.
+#[cfg(all(target_os = "freebsd", target_arch = "aarch64"))]
+pub use aarch64 as native;
+/// The bindings of the architecture being compiled for.
 #[cfg(all(target_os = "freebsd", target_arch = "powerpc64", target_endian = "big"))]
 pub use powerpc64 as native;
 /// The bindings of the architecture being compiled for.
 #[cfg(all(target_os = "freebsd", target_arch = "powerpc64", target_endian = "little"))]
 pub use powerpc64le as native;
-/// The bindings of the architecture being compiled for.
-#[cfg(all(target_os = "freebsd", target_arch = "aarch64"))]
-pub use aarch64 as native;

@@ -75,7 +75,8 @@ impl FlatMem {
     }
 
     fn range(&self, at: UserAddr, len: usize) -> Result<core::ops::Range<usize>, LinuxErrno> {
-        let off = usize::try_from(at.0.checked_sub(self.base).ok_or(LinuxErrno::EFAULT)?).map_err(|_| LinuxErrno::EFAULT)?;
+        let off = usize::try_from(at.0.checked_sub(self.base).ok_or(LinuxErrno::EFAULT)?)
+            .map_err(|_| LinuxErrno::EFAULT)?;
         let end = off.checked_add(len).ok_or(LinuxErrno::EFAULT)?;
         if end > self.bytes.len() {
             return Err(LinuxErrno::EFAULT);
@@ -183,7 +184,14 @@ pub fn bound_syscall_entry(frame: &TrapFrame, sa: &mut SaArgs) {
         Some(Some(s)) => *s as u16,
         _ => 0,
     };
-    sa.args = [frame.fixreg[3], frame.fixreg[4], frame.fixreg[5], frame.fixreg[6], frame.fixreg[7], frame.fixreg[8]];
+    sa.args = [
+        frame.fixreg[3],
+        frame.fixreg[4],
+        frame.fixreg[5],
+        frame.fixreg[6],
+        frame.fixreg[7],
+        frame.fixreg[8],
+    ];
 }
 
 /// The lower bound of exit: r3 and CR0.SO (the errno map load on error), restart and just-return.
@@ -292,7 +300,9 @@ fn hooks_sendsig_v2(c: &mut SignalCtx) {
 #[inline(never)]
 fn bound_signal(c: &mut SignalCtx) {
     let at = UserAddr((SIG_SP - RT_SIGFRAME_SIZE) & !15);
-    if c.mem.copy_out(at, &c.kbuf[..FRAME_BYTES]).is_err() || c.mem.copy_in(at, &mut c.kbuf[..FRAME_BYTES]).is_err() {
+    if c.mem.copy_out(at, &c.kbuf[..FRAME_BYTES]).is_err()
+        || c.mem.copy_in(at, &mut c.kbuf[..FRAME_BYTES]).is_err()
+    {
         c.failures += 1;
     }
 }
@@ -344,7 +354,12 @@ fn signal_ctx() -> SignalCtx {
         mem,
         delivery: SignalDelivery {
             signal: LinuxSignal::SIGSEGV,
-            info: SigInfo { signo: 11, errno: 0, code: si_code::SEGV_MAPERR, fields: SigInfoFields::Fault { addr: 0xbad0 } },
+            info: SigInfo {
+                signo: 11,
+                errno: 0,
+                code: si_code::SEGV_MAPERR,
+                fields: SigInfoFields::Fault { addr: 0xbad0 },
+            },
             handler: DESCRIPTOR,
             flags: SaFlags::SA_SIGINFO,
             saved_mask: LinuxSigset(0x8000_0000_0000_0201),
@@ -393,7 +408,16 @@ fn hooks_exec(c: &mut ExecCtx) {
         ..ExecImageInfo::default()
     };
     let r = ExecArgs::new(&c.strings, c.argc, c.envc).and_then(|args| {
-        copyout_initial_stack(&c.ppc, &mut c.mem, USER_TOP, &args, b"/bin/prog", &info, &[7; 16], &StackLimits::default())
+        copyout_initial_stack(
+            &c.ppc,
+            &mut c.mem,
+            USER_TOP,
+            &args,
+            b"/bin/prog",
+            &info,
+            &[7; 16],
+            &StackLimits::default(),
+        )
     });
     if r.is_err() {
         c.failures += 1;
@@ -441,7 +465,11 @@ fn sanity(out: &mut dyn Write) -> u32 {
         let (mut a, mut b) = (syscall_ctx(error), syscall_ctx(error));
         hooks_syscall(&mut a);
         bound_syscall(&mut b);
-        if a.frame != b.frame || a.frame.fixreg[3] != r3 || (a.frame.cr & CR0_SO != 0) != so || a.sa.callp != b.sa.callp {
+        if a.frame != b.frame
+            || a.frame.fixreg[3] != r3
+            || (a.frame.cr & CR0_SO != 0) != so
+            || a.sa.callp != b.sa.callp
+        {
             fail("syscall: hooks and lower bound disagree");
         }
         if a.sa.callp != Sys::Read as u16 {
@@ -528,7 +556,9 @@ mod tests {
     fn every_benchmark_runs_and_marks_pairs() {
         let mut out = String::new();
         let mut marks = Vec::new();
-        let mut rec = |kind: u64, name: &str, iters: u64, param: u64| marks.push((kind, String::from(name), iters, param));
+        let mut rec = |kind: u64, name: &str, iters: u64, param: u64| {
+            marks.push((kind, String::from(name), iters, param))
+        };
         assert_eq!(measure_all(&mut out, &mut rec), 0, "{out}");
         assert!(marks.chunks(2).all(|p| p[0].0 == MARK_BEGIN && p[1].0 == MARK_END && p[0].1 == p[1].1));
         assert!(marks.iter().any(|m| m.1 == "exec.100000.hooks" && m.3 == 100_000));

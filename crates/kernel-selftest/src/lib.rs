@@ -79,7 +79,10 @@ impl Transcript<'_> {
 /// failed in-place checks.
 pub fn run<E: ByteOrder>(out: &mut dyn Write) -> u32 {
     let mut t = Transcript { out, failures: 0 };
-    t.line(format_args!("kernel-selftest transcript, {} endian", if is_le::<E>() { "little" } else { "big" }));
+    t.line(format_args!(
+        "kernel-selftest transcript, {} endian",
+        if is_le::<E>() { "little" } else { "big" }
+    ));
     errno_and_signal_maps(&mut t);
     initial_stack::<E>(&mut t);
     exec_registers::<E>(&mut t);
@@ -89,7 +92,8 @@ pub fn run<E: ByteOrder>(out: &mut dyn Write) -> u32 {
 }
 
 fn is_le<E: ByteOrder>() -> bool {
-    zerocopy::byteorder::U16::<E>::new(1).get() == 1 && zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U16::<E>::new(1))[0] == 1
+    zerocopy::byteorder::U16::<E>::new(1).get() == 1
+        && zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U16::<E>::new(1))[0] == 1
 }
 
 fn errno_and_signal_maps(t: &mut Transcript<'_>) {
@@ -130,14 +134,25 @@ fn exec_info() -> ExecImageInfo {
 
 fn initial_stack<E: ByteOrder>(t: &mut Transcript<'_>) {
     let ppc = Ppc64::<E>::new(FuncAbi::ElfV2, Ppc64Cpu::POWER9);
-    for (strings, argc, envc) in [(&b"prog\0-x\0A=1\0"[..], 2, 1), (&b"sh\0-c\0echo hi\0HOME=/\0PATH=/bin\0TERM=vt100\0"[..], 3, 3)] {
+    for (strings, argc, envc) in
+        [(&b"prog\0-x\0A=1\0"[..], 2, 1), (&b"sh\0-c\0echo hi\0HOME=/\0PATH=/bin\0TERM=vt100\0"[..], 3, 3)]
+    {
         let mut mem = SimUserMemory::new();
         mem.map(TOP - 0x10000, 0x10000, Prot::READ | Prot::WRITE);
         let Ok(args) = ExecArgs::new(strings, argc, envc) else {
             t.check("exec args accepted", false);
             return;
         };
-        let r = copyout_initial_stack(&ppc, &mut mem, TOP, &args, b"/bin/prog", &exec_info(), b"0123456789abcdef", &StackLimits::default());
+        let r = copyout_initial_stack(
+            &ppc,
+            &mut mem,
+            TOP,
+            &args,
+            b"/bin/prog",
+            &exec_info(),
+            b"0123456789abcdef",
+            &StackLimits::default(),
+        );
         match r {
             Ok(st) => {
                 t.line(format_args!("stack {st:x?}"));
@@ -210,7 +225,12 @@ fn exec_registers<E: ByteOrder>(t: &mut Transcript<'_>) {
         let mem = descriptor_memory::<E>();
         let mut th = dirty_thread(5, le);
         let stack = InitialStack { sp: 0x7ffe_ff00, ..InitialStack::default() };
-        let r = ppc.exec_setregs(&mut th, &mem, &ExecEntry { entry: 0x1002_0000, reloc_base: 0x7fff_0000_0000 }, &stack);
+        let r = ppc.exec_setregs(
+            &mut th,
+            &mem,
+            &ExecEntry { entry: 0x1002_0000, reloc_base: 0x7fff_0000_0000 },
+            &stack,
+        );
         t.line(format_args!("setregs {abi:?} {r:?}"));
         t.frame("setregs", &th.frame);
         let before = th;
@@ -218,7 +238,10 @@ fn exec_registers<E: ByteOrder>(t: &mut Transcript<'_>) {
         t.line(format_args!("setregs unmapped entry {abi:?} {r:?}"));
         // Only ELFv1 reads the entry (its descriptor); ELFv2 jumps to it.
         let refused = r.is_err() && th == before;
-        t.check("setregs reads ELFv1 descriptors only, and a failure changes nothing", refused == (abi == FuncAbi::ElfV1));
+        t.check(
+            "setregs reads ELFv1 descriptors only, and a failure changes nothing",
+            refused == (abi == FuncAbi::ElfV1),
+        );
     }
 }
 
@@ -245,7 +268,10 @@ fn syscalls<E: ByteOrder>(t: &mut Transcript<'_>) {
         let req = ppc.fetch_syscall_args(&f);
         f.fixreg[3] = 0xdead;
         ppc.set_syscall_retval(&mut f, &req, o);
-        t.line(format_args!("syscall {o:?} r3 {:x} cr {:x} srr0 {:x} args {:x?}", f.fixreg[3], f.cr, f.srr0, req.args));
+        t.line(format_args!(
+            "syscall {o:?} r3 {:x} cr {:x} srr0 {:x} args {:x?}",
+            f.fixreg[3], f.cr, f.srr0, req.args
+        ));
     }
 }
 
@@ -263,7 +289,12 @@ fn signals<E: ByteOrder>(t: &mut Transcript<'_>) {
             let mut th = before;
             let d = SignalDelivery {
                 signal: LinuxSignal::SIGSEGV,
-                info: SigInfo { signo: 11, errno: 0, code: si_code::SEGV_MAPERR, fields: SigInfoFields::Fault { addr: 0xbad0 } },
+                info: SigInfo {
+                    signo: 11,
+                    errno: 0,
+                    code: si_code::SEGV_MAPERR,
+                    fields: SigInfoFields::Fault { addr: 0xbad0 },
+                },
                 handler: 0x1002_0000,
                 flags,
                 saved_mask: LinuxSigset(0x8000_0000_0000_0201),
@@ -303,7 +334,9 @@ fn signals<E: ByteOrder>(t: &mut Transcript<'_>) {
         let r = ppc.sigreturn(&mut ok, &mem);
         t.line(format_args!("sigreturn hostile msr {abi:?} {r:?} srr1 {:x}", ok.frame.srr1));
         t.check("privileged MSR bits refused", ok.frame.srr1 == (kernel_msr & !msr::LE) | msr::LE);
-        for (what, sp) in [("unmapped", 0x9000_0000u64), ("misaligned", frame + 4), ("truncated", STACK - 100)] {
+        for (what, sp) in
+            [("unmapped", 0x9000_0000u64), ("misaligned", frame + 4), ("truncated", STACK - 100)]
+        {
             let mut bad = th;
             bad.frame.fixreg[1] = sp;
             let before = bad;

@@ -145,7 +145,11 @@ extern "C" fn selftest_main(sp: *const u64) -> ! {
     let failures = match args.get(1).copied() {
         Some(b"bench") => crate::bench::measure_all(&mut out, &mut mark),
         Some(b"spin") => {
-            let k = args.get(2).and_then(|a| core::str::from_utf8(a).ok()).and_then(|a| a.parse().ok()).unwrap_or(0);
+            let k = args
+                .get(2)
+                .and_then(|a| core::str::from_utf8(a).ok())
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0);
             crate::bench::spin(k)
         }
         _ => crate::run::<zerocopy::NativeEndian>(&mut out),

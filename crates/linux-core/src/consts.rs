@@ -277,7 +277,8 @@ mod tests {
         shift: 4,
         values: &[("A0", 0, 0), ("A1", 1, 2), ("A2", 2, 1), ("A3", 3, 1)],
     };
-    const MAP: FlagMap = FlagMap { same: 0xf000_0000, bits: &[("X", 0x1, 0x100), ("Y", 0x2, 0x1)], fields: &[FIELD] };
+    const MAP: FlagMap =
+        FlagMap { same: 0xf000_0000, bits: &[("X", 0x1, 0x100), ("Y", 0x2, 0x1)], fields: &[FIELD] };
 
     #[test]
     fn flag_map_translates_bits_fields_and_same() {
@@ -293,7 +294,8 @@ mod tests {
     fn fields_first_match_and_unlisted_values() {
         assert_eq!(MAP.to_generic(0x30).value, 0x10, "A3 -> generic 1");
         assert_eq!(MAP.from_generic(0x10).value, 0x20, "generic 1 -> A2, the first match");
-        let partial = FlagMap { same: 0, bits: &[], fields: &[FieldMap { values: &[("A0", 0, 0)], ..FIELD }] };
+        let partial =
+            FlagMap { same: 0, bits: &[], fields: &[FieldMap { values: &[("A0", 0, 0)], ..FIELD }] };
         assert_eq!(partial.to_generic(0x30), Translated { value: 0, unknown: 0x30 });
         assert_eq!(partial.to_generic(0x30).exact(), None);
         assert_eq!(partial.to_generic(0).exact(), Some(0));

@@ -192,7 +192,10 @@ mod tests {
     #[test]
     fn parses_both_byte_orders() {
         let h = Elf64Header::parse(&header(Endian::Big, EM_PPC64, 1)).unwrap();
-        assert_eq!((h.endian, h.machine, h.flags, h.entry, h.phnum), (Endian::Big, EM_PPC64, 1, 0x1000_0000, 3));
+        assert_eq!(
+            (h.endian, h.machine, h.flags, h.entry, h.phnum),
+            (Endian::Big, EM_PPC64, 1, 0x1000_0000, 3)
+        );
         let h = Elf64Header::parse(&header(Endian::Little, EM_PPC64, 2)).unwrap();
         assert_eq!((h.endian, h.flags, h.phoff), (Endian::Little, 2, 64));
     }

@@ -133,7 +133,7 @@ const FREEBSD_TO_LINUX: [u16; 98] = [
     1, 2, 3, 4, 5, 6, 7, 8, 9, // EPERM..EBADF: same numbers
     10, 35, 12, 13, 14, 15, 16, 17, 18, 19, // ECHILD, EDEADLK(11)->35, ENOMEM..ENODEV
     20, 21, 22, 23, 24, 25, 26, 27, 28, 29, // ENOTDIR..ESPIPE
-    30, 31, 32, 33, 34, // EROFS..ERANGE
+    30, 31, 32, 33, 34,  // EROFS..ERANGE
     11,  // 35 EAGAIN
     115, // 36 EINPROGRESS
     114, // 37 EALREADY

@@ -222,7 +222,8 @@ pub fn copyout_initial_stack<A: ExecHooks + ?Sized, M: UserMemory + ?Sized>(
     // ExecArgs::new checked argc + envc <= MAX_ARG_STRINGS; the checks below still refuse overflow.
     let ptr_bytes = e2big(args.argc.checked_add(args.envc).and_then(|n| n.checked_mul(8)))?;
     let execfn_len = execfn.len() as u64;
-    let str_bytes = e2big((args.strings.len() as u64).checked_add(execfn_len).and_then(|n| n.checked_add(1)))?;
+    let str_bytes =
+        e2big((args.strings.len() as u64).checked_add(execfn_len).and_then(|n| n.checked_add(1)))?;
     if e2big(ptr_bytes.checked_add(str_bytes))? > limits.max_args_bytes {
         return Err(LinuxErrno::E2BIG);
     }
@@ -347,7 +348,10 @@ pub struct ParsedStack {
 /// Reads an initial stack back as a program's startup code would (argc, argv, envp, auxv, following the
 /// pointers to NUL-terminated strings). For tests and the emulator harness; every read is fault-checked.
 #[cfg(feature = "alloc")]
-pub fn parse_initial_stack<E: ByteOrder, M: UserMemory + ?Sized>(mem: &M, sp: u64) -> Result<ParsedStack, LinuxErrno> {
+pub fn parse_initial_stack<E: ByteOrder, M: UserMemory + ?Sized>(
+    mem: &M,
+    sp: u64,
+) -> Result<ParsedStack, LinuxErrno> {
     use alloc::vec::Vec;
     let word = |at: u64| -> Result<u64, LinuxErrno> {
         let w: U64<E> = mem.read_value(UserAddr(at))?;
@@ -469,9 +473,19 @@ mod tests {
             let b = block(&argv, &envp);
             let args = ExecArgs::new(&b, 3, 2).unwrap();
             let mut m = mem();
-            let info = ExecImageInfo { page_size: 4096, clock_ticks: 100, entry: 0x1234, ..Default::default() };
-            let st = copyout_initial_stack(&Plain, &mut m, TOP - extra as u64, &args, b"/bin/true", &info, &[7; 16], &StackLimits::default())
-                .unwrap();
+            let info =
+                ExecImageInfo { page_size: 4096, clock_ticks: 100, entry: 0x1234, ..Default::default() };
+            let st = copyout_initial_stack(
+                &Plain,
+                &mut m,
+                TOP - extra as u64,
+                &args,
+                b"/bin/true",
+                &info,
+                &[7; 16],
+                &StackLimits::default(),
+            )
+            .unwrap();
             assert_eq!(st.sp % 16, 0);
             assert_eq!((st.platform, st.base_platform), (None, None));
             let p = parse_initial_stack::<LittleEndian, _>(&m, st.sp).unwrap();
@@ -481,7 +495,10 @@ mod tests {
             let keys: Vec<u64> = p.auxv.iter().map(|(k, _)| *k).collect();
             assert_eq!(
                 keys,
-                [AT_HWCAP, AT_PAGESZ, AT_CLKTCK, AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_FLAGS, AT_ENTRY, AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_EXECFN]
+                [
+                    AT_HWCAP, AT_PAGESZ, AT_CLKTCK, AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_FLAGS, AT_ENTRY,
+                    AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_EXECFN
+                ]
             );
             let get = |k| p.auxv.iter().find(|(kk, _)| *kk == k).unwrap().1;
             assert_eq!(get(AT_ENTRY), 0x1234);
@@ -497,7 +514,16 @@ mod tests {
         let info = ExecImageInfo::default();
         // Stack not mapped at all: EFAULT.
         let mut empty = SimUserMemory::new();
-        let r = copyout_initial_stack(&Plain, &mut empty, TOP, &args, b"/a", &info, &[0; 16], &StackLimits::default());
+        let r = copyout_initial_stack(
+            &Plain,
+            &mut empty,
+            TOP,
+            &args,
+            b"/a",
+            &info,
+            &[0; 16],
+            &StackLimits::default(),
+        );
         assert_eq!(r.unwrap_err(), LinuxErrno::EFAULT);
         // Total over the limit: E2BIG, nothing written.
         let mut m = mem();
@@ -506,10 +532,20 @@ mod tests {
         assert_eq!(r.unwrap_err(), LinuxErrno::E2BIG);
         assert_eq!(m.copy_out_calls, 0);
         // A stack top so low that the layout would wrap below zero: E2BIG, not a panic.
-        let r = copyout_initial_stack(&Plain, &mut m, 64, &args, b"/a", &info, &[0; 16], &StackLimits::default());
+        let r =
+            copyout_initial_stack(&Plain, &mut m, 64, &args, b"/a", &info, &[0; 16], &StackLimits::default());
         assert_eq!(r.unwrap_err(), LinuxErrno::E2BIG);
         // A NUL inside execfn.
-        let r = copyout_initial_stack(&Plain, &mut m, TOP, &args, b"/a\0b", &info, &[0; 16], &StackLimits::default());
+        let r = copyout_initial_stack(
+            &Plain,
+            &mut m,
+            TOP,
+            &args,
+            b"/a\0b",
+            &info,
+            &[0; 16],
+            &StackLimits::default(),
+        );
         assert_eq!(r.unwrap_err(), LinuxErrno::EINVAL);
         // More strings than Linux allows.
         assert_eq!(ExecArgs::new(b"", MAX_ARG_STRINGS, 1).unwrap_err(), LinuxErrno::E2BIG);

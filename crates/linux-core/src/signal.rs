@@ -131,9 +131,10 @@ pub fn linux_to_freebsd_signal(sig: LinuxSignal) -> Option<u32> {
 pub fn freebsd_to_linux_signal(sig: u32) -> Option<LinuxSignal> {
     match sig {
         1..=31 => FREEBSD_TO_LINUX.get(sig as usize).and_then(|&l| LinuxSignal::new(u64::from(l))),
-        FREEBSD_SIGRTMIN..=FREEBSD_SIGRTMAX => {
-            LinuxSignal::new(u64::from(sig.wrapping_sub(FREEBSD_SIGRTMIN)).wrapping_add(u64::from(LinuxSignal::SIGRTMIN.get())))
-        }
+        FREEBSD_SIGRTMIN..=FREEBSD_SIGRTMAX => LinuxSignal::new(
+            u64::from(sig.wrapping_sub(FREEBSD_SIGRTMIN))
+                .wrapping_add(u64::from(LinuxSignal::SIGRTMIN.get())),
+        ),
         _ => None,
     }
 }
@@ -292,7 +293,11 @@ impl AltStack {
 
     /// What the frame's `uc_stack` records (Linux `__save_altstack`).
     pub fn saved(&self, sp: u64) -> StackT {
-        StackT { sp: self.sp, flags: self.flags_at(sp) | (self.flags & ss_flags::SS_AUTODISARM), size: self.size }
+        StackT {
+            sp: self.sp,
+            flags: self.flags_at(sp) | (self.flags & ss_flags::SS_AUTODISARM),
+            size: self.size,
+        }
     }
 
     /// The alternate stack after a signal frame was built: disarmed when `SS_AUTODISARM` was set.
@@ -536,7 +541,12 @@ mod tests {
 
     #[test]
     fn siginfo_encodes_at_linux_offsets_in_both_byte_orders() {
-        let info = SigInfo { signo: 11, errno: 0, code: si_code::SEGV_MAPERR, fields: SigInfoFields::Fault { addr: 0xdead_beef_0000 } };
+        let info = SigInfo {
+            signo: 11,
+            errno: 0,
+            code: si_code::SEGV_MAPERR,
+            fields: SigInfoFields::Fault { addr: 0xdead_beef_0000 },
+        };
         let be = info.encode::<zerocopy::BigEndian>();
         assert_eq!(&be[0..4], &[0, 0, 0, 11]);
         assert_eq!(&be[8..12], &[0, 0, 0, 1]);
@@ -544,7 +554,12 @@ mod tests {
         assert!(be[24..].iter().all(|&b| b == 0));
         let le = info.encode::<zerocopy::LittleEndian>();
         assert_eq!(&le[16..24], &0xdead_beef_0000u64.to_le_bytes());
-        let chld = SigInfo { signo: 17, errno: 0, code: 1, fields: SigInfoFields::Child { pid: 7, uid: 1000, status: 3, utime: 5, stime: 6 } };
+        let chld = SigInfo {
+            signo: 17,
+            errno: 0,
+            code: 1,
+            fields: SigInfoFields::Child { pid: 7, uid: 1000, status: 3, utime: 5, stime: 6 },
+        };
         let b = chld.encode::<zerocopy::LittleEndian>();
         assert_eq!(&b[16..20], &7i32.to_le_bytes());
         assert_eq!(&b[20..24], &1000u32.to_le_bytes());

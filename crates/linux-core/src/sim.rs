@@ -131,7 +131,9 @@ impl SimUserMemory {
 
     fn for_each_chunk(&mut self, addr: u64, len: usize, mut f: impl FnMut(&mut [u8], usize)) {
         for (page, off, done, n) in Self::chunks(addr, len) {
-            if let Some(dst) = self.pages.get_mut(&page).and_then(|pg| pg.data.get_mut(off..off.wrapping_add(n))) {
+            if let Some(dst) =
+                self.pages.get_mut(&page).and_then(|pg| pg.data.get_mut(off..off.wrapping_add(n)))
+            {
                 f(dst, done);
             }
         }

@@ -333,7 +333,10 @@ mod tests {
             pad: 0,
         };
         k.apply_termio(&t);
-        assert_eq!((k.c_iflag, k.c_oflag, k.c_cflag, k.c_lflag), (0xaaaa_0100, 0x1_0000, 0x100f_00bd, 0x1_0000));
+        assert_eq!(
+            (k.c_iflag, k.c_oflag, k.c_cflag, k.c_lflag),
+            (0xaaaa_0100, 0x1_0000, 0x100f_00bd, 0x1_0000)
+        );
         assert_eq!(k.c_cc, [1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]);
         assert_eq!(k.c_line, 0);
         assert_eq!(k.to_termio::<BigEndian>(), t);

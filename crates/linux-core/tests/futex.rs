@@ -14,7 +14,8 @@ fn mem_with<E: ByteOrder>(v: u32) -> SimUserMemory {
     let mut m = SimUserMemory::new();
     m.map(0x1000, 0x1000, Prot::READ | Prot::WRITE);
     m.map(0x2000, 0x1000, Prot::READ);
-    m.copy_out(UserAddr(WORD), zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U32::<E>::new(v))).unwrap();
+    m.copy_out(UserAddr(WORD), zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U32::<E>::new(v)))
+        .unwrap();
     m
 }
 
@@ -50,9 +51,18 @@ fn every_operation_little_endian() {
 #[test]
 fn bad_words_are_efault_or_einval_and_nothing_changes() {
     let mut m = mem_with::<BigEndian>(9);
-    assert_eq!(futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Add, 1, UserAddr(0x5000)), Err(LinuxErrno::EFAULT));
-    assert_eq!(futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Add, 1, UserAddr(0x2000)), Err(LinuxErrno::EFAULT));
-    assert_eq!(futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Add, 1, UserAddr(WORD + 2)), Err(LinuxErrno::EINVAL));
+    assert_eq!(
+        futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Add, 1, UserAddr(0x5000)),
+        Err(LinuxErrno::EFAULT)
+    );
+    assert_eq!(
+        futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Add, 1, UserAddr(0x2000)),
+        Err(LinuxErrno::EFAULT)
+    );
+    assert_eq!(
+        futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Add, 1, UserAddr(WORD + 2)),
+        Err(LinuxErrno::EINVAL)
+    );
     assert_eq!(m.peek(0x2000, 4).unwrap(), vec![0; 4], "read-only word untouched");
     assert_eq!(word::<BigEndian>(&m), 9);
 }
@@ -93,7 +103,10 @@ fn a_lost_race_is_retried_with_the_new_value() {
     assert_eq!(word::<BigEndian>(&m.inner), 131);
     // A writer that always wins ends in EAGAIN, not an endless loop.
     let mut m = Contended { inner: mem_with::<BigEndian>(0), losses: u32::MAX };
-    assert_eq!(futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Or, 1, UserAddr(WORD)), Err(LinuxErrno::EAGAIN));
+    assert_eq!(
+        futex_atomic_op::<BigEndian, _>(&mut m, FutexOp::Or, 1, UserAddr(WORD)),
+        Err(LinuxErrno::EAGAIN)
+    );
 }
 
 /// One address space shared by threads; each primitive is atomic, but a thread may be preempted between

@@ -4,7 +4,9 @@
 
 use linux_core::auxv::{AuxvBuilder, AT_EXECFN, AT_RANDOM};
 use linux_core::errno::LinuxErrno;
-use linux_core::exec::{copyout_initial_stack, parse_initial_stack, ExecArgs, ExecImageInfo, InitialStack, StackLimits};
+use linux_core::exec::{
+    copyout_initial_stack, parse_initial_stack, ExecArgs, ExecImageInfo, InitialStack, StackLimits,
+};
 use linux_core::hooks::{ArchState, ExecEntry, ExecHooks};
 use linux_core::signal::*;
 use linux_core::sim::{Prot, SimUserMemory};
@@ -41,7 +43,13 @@ impl<E: ByteOrder> ExecHooks for Arch<E> {
     fn arch_dlinfo(&self, _: &ExecImageInfo, aux: &mut AuxvBuilder) -> Result<(), LinuxErrno> {
         aux.push(51, 4096)
     }
-    fn exec_setregs<M: UserMemory + ?Sized>(&self, _: &mut (), _: &M, _: &ExecEntry, _: &InitialStack) -> Result<(), LinuxErrno> {
+    fn exec_setregs<M: UserMemory + ?Sized>(
+        &self,
+        _: &mut (),
+        _: &M,
+        _: &ExecEntry,
+        _: &InitialStack,
+    ) -> Result<(), LinuxErrno> {
         Ok(())
     }
 }
@@ -52,7 +60,12 @@ fn string() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(1u8..=255, 0..40)
 }
 
-fn stack<E: ByteOrder>(argv: &[Vec<u8>], envp: &[Vec<u8>], execfn: &[u8], skew: u64) -> Result<(), TestCaseError> {
+fn stack<E: ByteOrder>(
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    execfn: &[u8],
+    skew: u64,
+) -> Result<(), TestCaseError> {
     let mut block = Vec::new();
     for s in argv.iter().chain(envp) {
         block.extend_from_slice(s);
@@ -63,7 +76,17 @@ fn stack<E: ByteOrder>(argv: &[Vec<u8>], envp: &[Vec<u8>], execfn: &[u8], skew: 
     m.map(TOP - 0x10000, 0x10000, Prot::READ | Prot::WRITE);
     let info = ExecImageInfo { entry: 0x1234, page_size: 4096, clock_ticks: 100, ..Default::default() };
     let arch = Arch::<E>(std::marker::PhantomData);
-    let st = copyout_initial_stack(&arch, &mut m, TOP - skew, &args, execfn, &info, &[9; 16], &StackLimits::default()).unwrap();
+    let st = copyout_initial_stack(
+        &arch,
+        &mut m,
+        TOP - skew,
+        &args,
+        execfn,
+        &info,
+        &[9; 16],
+        &StackLimits::default(),
+    )
+    .unwrap();
     prop_assert_eq!(st.sp % 16, 0);
     let p = parse_initial_stack::<E, _>(&m, st.sp).unwrap();
     prop_assert_eq!(&p.argv[..], argv);

@@ -72,13 +72,9 @@ mod tests {
 
     #[test]
     fn alignment_choice() {
-        for (size, align, aligned) in [
-            (1, 1, false),
-            (24, 8, false),
-            (16, 16, true),
-            (64, 64, true),
-            (4096, 4096, true),
-        ] {
+        for (size, align, aligned) in
+            [(1, 1, false), (24, 8, false), (16, 16, true), (64, 64, true), (4096, 4096, true)]
+        {
             let l = Layout::from_size_align(size, align).unwrap();
             assert_eq!(needs_aligned(l), aligned, "{size}/{align}");
         }

@@ -66,7 +66,12 @@ impl UserAtomics for KernelUserMemory {
         // stores `newval` when equal, and always reports the value it saw through `oldvalp`, a valid
         // kernel pointer; the values are native, as the word sits in user memory.
         let r = unsafe {
-            casueword32(addr.0 as *mut u32, u32::from_ne_bytes(expected), &mut current, u32::from_ne_bytes(new))
+            casueword32(
+                addr.0 as *mut u32,
+                u32::from_ne_bytes(expected),
+                &mut current,
+                u32::from_ne_bytes(new),
+            )
         };
         match r {
             0 => Ok(CasOutcome::Swapped),
@@ -116,13 +121,7 @@ pub mod host {
     pub unsafe fn copyin(udaddr: *const c_void, kaddr: *mut c_void, len: usize) -> c_int {
         // SAFETY: the caller guarantees `kaddr` is valid for `len` bytes.
         let dst = unsafe { core::slice::from_raw_parts_mut(kaddr.cast::<u8>(), len) };
-        USER.with(|m| {
-            if m.borrow().copy_in(UserAddr(udaddr as u64), dst).is_ok() {
-                0
-            } else {
-                14
-            }
-        })
+        USER.with(|m| if m.borrow().copy_in(UserAddr(udaddr as u64), dst).is_ok() { 0 } else { 14 })
     }
 
     /// # Safety
@@ -130,15 +129,6 @@ pub mod host {
     pub unsafe fn copyout(kaddr: *const c_void, udaddr: *mut c_void, len: usize) -> c_int {
         // SAFETY: the caller guarantees `kaddr` is valid for `len` bytes.
         let src = unsafe { core::slice::from_raw_parts(kaddr.cast::<u8>(), len) };
-        USER.with(|m| {
-            if m.borrow_mut()
-                .copy_out(UserAddr(udaddr as u64), src)
-                .is_ok()
-            {
-                0
-            } else {
-                14
-            }
-        })
+        USER.with(|m| if m.borrow_mut().copy_out(UserAddr(udaddr as u64), src).is_ok() { 0 } else { 14 })
     }
 }

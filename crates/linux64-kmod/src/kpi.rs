@@ -39,8 +39,8 @@ mod kernel_side {
     use sys::{pcb, stack_t, syscall_args, sysentvec, trapframe};
 
     pub use sys::{
-        elf64_brand_inuse, elf64_insert_brand_entry, elf64_remove_brand_entry, free,
-        kern_sigprocmask, malloc, malloc_aligned, malloc_type, nosys_sysent, printf,
+        elf64_brand_inuse, elf64_insert_brand_entry, elf64_remove_brand_entry, free, kern_sigprocmask,
+        malloc, malloc_aligned, malloc_type, nosys_sysent, printf,
     };
 
     /// Prints a fixed message on the console (`printf(9)`).
@@ -98,11 +98,7 @@ mod kernel_side {
         /// `sv_copyout_strings` (linux_elf.c).
         pub fn linux64_copyout_strings(imgp: *mut image_params, stack_base: *mut usize) -> c_int;
         /// `sv_elf_core_prepare_notes` (linux_elf.c).
-        pub fn linux64_prepare_notes(
-            td: *mut thread,
-            list: *mut sys::note_info_list,
-            sizep: *mut usize,
-        );
+        pub fn linux64_prepare_notes(td: *mut thread, list: *mut sys::note_info_list, sizep: *mut usize);
         /// `sv_schedtail` (linux_fork.c).
         pub fn linux_schedtail(td: *mut thread);
         /// `sv_thread_detach` (linux_fork.c).
@@ -184,8 +180,7 @@ pub mod host {
         /// A zeroed thread of a process running under `sysent`.
         pub fn new(sysent: *mut sysentvec) -> std::boxed::Box<FakeThread> {
             // SAFETY: every field is plain data or a raw pointer: all-zero is a valid value.
-            let mut t: std::boxed::Box<FakeThread> =
-                std::boxed::Box::new(unsafe { core::mem::zeroed() });
+            let mut t: std::boxed::Box<FakeThread> = std::boxed::Box::new(unsafe { core::mem::zeroed() });
             t.sysent = sysent;
             t.locked = true;
             t
@@ -381,7 +376,10 @@ pub mod host {
         static VDSO_MAPS: RefCell<Vec<(u64, u64)>> = const { RefCell::new(Vec::new()) };
     }
     /// `elf64_linux_shared_page_init`: a zeroed host buffer standing for the object and its mapping.
-    pub unsafe fn elf64_linux_shared_page_init(mapping: *mut *mut c_char, size: usize) -> *mut sys::vm_object {
+    pub unsafe fn elf64_linux_shared_page_init(
+        mapping: *mut *mut c_char,
+        size: usize,
+    ) -> *mut sys::vm_object {
         SHARED_PAGE.with(|s| {
             let mut buf = std::vec![0xa5u8; size].into_boxed_slice();
             // SAFETY: the caller passes a valid out-pointer; the buffer lives in the thread-local until

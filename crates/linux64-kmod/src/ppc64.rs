@@ -81,11 +81,7 @@ pub struct SigreturnResult {
 }
 
 fn hooks(abi: c_int) -> Ppc64<NativeEndian> {
-    let abi = if abi == 1 {
-        FuncAbi::ElfV1
-    } else {
-        FuncAbi::ElfV2
-    };
+    let abi = if abi == 1 { FuncAbi::ElfV1 } else { FuncAbi::ElfV2 };
     Ppc64::new(abi, Ppc64Cpu::POWER9)
 }
 
@@ -102,10 +98,7 @@ pub unsafe extern "C" fn linux64_ppc64_fetch_syscall_args(
     // SAFETY: the caller guarantees both pointers are valid and not aliased.
     let (frame, out) = unsafe { (&*frame, &mut *out) };
     let req = hooks(abi).fetch_syscall_args(frame);
-    *out = SyscallArgs {
-        code: req.number,
-        args: req.args,
-    };
+    *out = SyscallArgs { code: req.number, args: req.args };
 }
 
 /// `sv_set_syscall_retval`: `error` is the FreeBSD status (0, ERESTART, EJUSTRETURN or an errno) and
@@ -123,15 +116,8 @@ pub unsafe extern "C" fn linux64_ppc64_set_syscall_retval(
 ) {
     // SAFETY: the caller guarantees both pointers are valid and not aliased.
     let (frame, args) = unsafe { (&mut *frame, &*args) };
-    let req = SyscallRequest {
-        number: args.code,
-        args: args.args,
-    };
-    hooks(abi).set_syscall_retval(
-        frame,
-        &req,
-        SyscallOutcome::from_freebsd(FreeBsdErrno(error), retval),
-    );
+    let req = SyscallRequest { number: args.code, args: args.args };
+    hooks(abi).set_syscall_retval(frame, &req, SyscallOutcome::from_freebsd(FreeBsdErrno(error), retval));
 }
 
 /// `sv_setregs`: returns 0 or a Linux errno (EFAULT for an unreadable ELFv1 entry descriptor), in which
@@ -149,16 +135,8 @@ pub unsafe extern "C" fn linux64_ppc64_exec_setregs(
 ) -> c_int {
     // SAFETY: the caller guarantees the pointer is valid and exclusive.
     let thread = unsafe { &mut *thread };
-    let stack = InitialStack {
-        sp: stack,
-        ..InitialStack::default()
-    };
-    match hooks(abi).exec_setregs(
-        thread,
-        &KernelUserMemory,
-        &ExecEntry { entry, reloc_base },
-        &stack,
-    ) {
+    let stack = InitialStack { sp: stack, ..InitialStack::default() };
+    match hooks(abi).exec_setregs(thread, &KernelUserMemory, &ExecEntry { entry, reloc_base }, &stack) {
         Ok(()) => 0,
         Err(e) => c_int::from(e.get()),
     }
@@ -183,27 +161,15 @@ pub unsafe extern "C" fn linux64_ppc64_sendsig(
     let fields = if s.addr != 0 {
         linux_core::signal::SigInfoFields::Fault { addr: s.addr }
     } else {
-        linux_core::signal::SigInfoFields::Kill {
-            pid: s.pid,
-            uid: s.uid,
-        }
+        linux_core::signal::SigInfoFields::Kill { pid: s.pid, uid: s.uid }
     };
     let d = SignalDelivery {
         signal,
-        info: SigInfo {
-            signo: i32::from(signal.get()),
-            errno: s.errno,
-            code: s.code,
-            fields,
-        },
+        info: SigInfo { signo: i32::from(signal.get()), errno: s.errno, code: s.code, fields },
         handler: s.handler,
         flags: SaFlags::from_bits_retain(s.flags),
         saved_mask: LinuxSigset(s.saved_mask),
-        altstack: AltStack {
-            sp: s.ss_sp,
-            size: s.ss_size,
-            flags: s.ss_flags,
-        },
+        altstack: AltStack { sp: s.ss_sp, size: s.ss_size, flags: s.ss_flags },
         trampoline: s.trampoline,
     };
     match hooks(abi).sendsig(thread, &mut KernelUserMemory, &d) {
@@ -267,10 +233,7 @@ mod tests {
 
     #[test]
     fn signal_entry_points_round_trip_through_copyin_and_copyout() {
-        USER.with(|m| {
-            m.borrow_mut()
-                .map(0x7fff_0000 - 0x10000, 0x10000, Prot::READ | Prot::WRITE)
-        });
+        USER.with(|m| m.borrow_mut().map(0x7fff_0000 - 0x10000, 0x10000, Prot::READ | Prot::WRITE));
         let mut t = Ppc64Thread::default();
         t.frame.fixreg[1] = 0x7ffe_f000;
         t.frame.fixreg[7] = 77;

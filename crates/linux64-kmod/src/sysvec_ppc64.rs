@@ -18,14 +18,13 @@
 
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
-    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, sysentvec, thread, Elf64_Brandinfo,
-    Elf64_Ehdr, Elf_Brandnote, Elf_Note,
+    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, sysentvec, thread, Elf64_Brandinfo, Elf64_Ehdr,
+    Elf_Brandnote, Elf_Note,
 };
 use crate::kpi::*;
 use crate::ppc64::{
     linux64_ppc64_exec_setregs, linux64_ppc64_fetch_syscall_args, linux64_ppc64_sendsig,
-    linux64_ppc64_set_syscall_retval, linux64_ppc64_sigreturn, SignalArgs, SigreturnResult,
-    SyscallArgs,
+    linux64_ppc64_set_syscall_retval, linux64_ppc64_sigreturn, SignalArgs, SigreturnResult, SyscallArgs,
 };
 use arch_ppc64::frame::{Ppc64Thread, TrapFrame, UnitsUsed, VectorState};
 use core::ffi::{c_char, c_int, c_void, CStr};
@@ -50,11 +49,7 @@ static mut LINUX_SZSIGCODE: c_int = 0;
 /// `.note.ABI-tag` of GNU/Linux binaries: name "GNU", 16 bytes of descriptor, NT_GNU_ABI_TAG.
 #[no_mangle]
 pub static mut linux64_ppc64_brandnote: Elf_Brandnote = Elf_Brandnote {
-    hdr: Elf_Note {
-        n_namesz: 4,
-        n_descsz: 16,
-        n_type: k::NT_GNU_ABI_TAG as u32,
-    },
+    hdr: Elf_Note { n_namesz: 4, n_descsz: 16, n_type: k::NT_GNU_ABI_TAG as u32 },
     vendor: c"GNU".as_ptr(),
     flags: k::BN_TRANSLATE_OSREL as c_int,
     trans_osrel: Some(trans_osrel),
@@ -80,8 +75,7 @@ macro_rules! sysvec {
             sv_minuser: k::VM_MIN_ADDRESS as u64 as _,
             sv_maxuser: k::VM_MAXUSER_ADDRESS as u64 as _,
             sv_usrstack: crate::vdso::MAP_BASE as _,
-            sv_psstrings: (crate::vdso::MAP_BASE
-                - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64)
+            sv_psstrings: (crate::vdso::MAP_BASE - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64)
                 as _,
             sv_psstringssz: core::mem::size_of::<crate::kpi::sys::ps_strings>(),
             sv_stackprot: (k::VM_PROT_READ | k::VM_PROT_WRITE) as c_int,
@@ -89,11 +83,8 @@ macro_rules! sysvec {
             sv_setregs: Some(exec_setregs::<{ $abi }>),
             sv_fixlimit: None,
             sv_maxssiz: null_mut(),
-            sv_flags: (k::SV_ABI_LINUX
-                | k::SV_LP64
-                | k::SV_SHP
-                | k::SV_SIG_DISCIGN
-                | k::SV_SIG_WAITNDQ) as u32,
+            sv_flags: (k::SV_ABI_LINUX | k::SV_LP64 | k::SV_SHP | k::SV_SIG_DISCIGN | k::SV_SIG_WAITNDQ)
+                as u32,
             sv_set_syscall_retval: Some(set_syscall_retval::<{ $abi }>),
             sv_fetch_syscall_args: Some(fetch_syscall_args::<{ $abi }>),
             sv_syscallnames: addr_of_mut!(linux_syscallnames).cast(),
@@ -128,13 +119,11 @@ macro_rules! sysvec {
 /// The sysentvec of big-endian ELFv1 programs.
 #[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
 #[no_mangle]
-pub static mut linux64_sysvec_ppc64_elfv1: sysentvec =
-    sysvec!(ABI_ELFV1, c"Linux ELF64 ppc64 ELFv1");
+pub static mut linux64_sysvec_ppc64_elfv1: sysentvec = sysvec!(ABI_ELFV1, c"Linux ELF64 ppc64 ELFv1");
 /// The sysentvec of big-endian ELFv2 programs.
 #[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
 #[no_mangle]
-pub static mut linux64_sysvec_ppc64_elfv2: sysentvec =
-    sysvec!(ABI_ELFV2, c"Linux ELF64 ppc64 ELFv2");
+pub static mut linux64_sysvec_ppc64_elfv2: sysentvec = sysvec!(ABI_ELFV2, c"Linux ELF64 ppc64 ELFv2");
 /// The sysentvec of little-endian (ELFv2) programs.
 #[cfg(any(not(target_os = "freebsd"), target_endian = "little"))]
 #[no_mangle]
@@ -160,11 +149,7 @@ macro_rules! brand {
 #[cfg(any(not(target_os = "freebsd"), target_endian = "big"))]
 pub static mut BRANDS_BE: [Elf64_Brandinfo; 3] = [
     brand!(linux64_sysvec_ppc64_elfv1, c"/lib64/ld64.so.1", 0),
-    brand!(
-        linux64_sysvec_ppc64_elfv2,
-        c"/lib/ld-musl-powerpc64.so.1",
-        1
-    ),
+    brand!(linux64_sysvec_ppc64_elfv2, c"/lib/ld-musl-powerpc64.so.1", 1),
     brand!(linux64_sysvec_ppc64_elfv2, c"/lib64/ld64.so.2", 1),
 ];
 /// Brands of the little-endian kernel.
@@ -287,10 +272,8 @@ pub fn vector_from_pcb(p: &pcb) -> VectorState {
     v.vscr = p.pcb_vec.vscr;
     v.vrsave = p.pcb_vec.vrsave;
     let f = i64::from(p.pcb_flags);
-    v.used
-        .set(UnitsUsed::FP, f & (k::PCB_FPU | k::PCB_FPREGS) != 0);
-    v.used
-        .set(UnitsUsed::VEC, f & (k::PCB_VEC | k::PCB_VECREGS) != 0);
+    v.used.set(UnitsUsed::FP, f & (k::PCB_FPU | k::PCB_FPREGS) != 0);
+    v.used.set(UnitsUsed::VEC, f & (k::PCB_VEC | k::PCB_VECREGS) != 0);
     v.used.set(UnitsUsed::VSX, f & k::PCB_VSX != 0);
     v
 }
@@ -367,11 +350,7 @@ pub unsafe extern "C" fn fetch_syscall_args<const ABI: c_int>(td: *mut thread) -
         }
         let in_table =
             !sv.sv_table.is_null() && (sa.code as usize) < usize::try_from(sv.sv_size).unwrap_or(0);
-        sa.callp = if in_table {
-            sv.sv_table.add(sa.code as usize)
-        } else {
-            addr_of_mut!(nosys_sysent)
-        };
+        sa.callp = if in_table { sv.sv_table.add(sa.code as usize) } else { addr_of_mut!(nosys_sysent) };
         let rv = linux64_td_retval(td);
         *rv = 0;
         *rv.add(1) = (*frame).fixreg[4];
@@ -388,10 +367,7 @@ pub unsafe extern "C" fn set_syscall_retval<const ABI: c_int>(td: *mut thread, e
     // SAFETY: the accessors return td's own frame, syscall_args and retval.
     unsafe {
         let sa = &*linux64_td_sa(td);
-        let mut args = SyscallArgs {
-            code: u64::from(sa.code),
-            args: [0; 6],
-        };
+        let mut args = SyscallArgs { code: u64::from(sa.code), args: [0; 6] };
         for (d, s) in args.args.iter_mut().zip(sa.args) {
             *d = s as u64;
         }
@@ -494,8 +470,7 @@ pub unsafe extern "C" fn sendsig<const ABI: c_int>(
         let td = linux64_curthread();
         let info = &(*ksi).ksi_info;
         let bsd_sig = info.si_signo;
-        let fault =
-            [k::SIGSEGV, k::SIGBUS, k::SIGILL, k::SIGFPE, k::SIGTRAP].contains(&i64::from(bsd_sig));
+        let fault = [k::SIGSEGV, k::SIGBUS, k::SIGILL, k::SIGFPE, k::SIGTRAP].contains(&i64::from(bsd_sig));
         let mut lmask = l_sigset_t::default();
         bsd_to_linux_sigset(mask.cast::<sigset_t>(), &mut lmask);
         let ss = &*linux64_td_sigstk(td);
@@ -564,10 +539,7 @@ pub unsafe extern "C" fn trans_osrel(note: *const Elf_Note, osrel: *mut i32) -> 
         if n.n_namesz != 4 || n.n_descsz < 16 {
             return false;
         }
-        let desc = note
-            .cast::<u8>()
-            .add(core::mem::size_of::<Elf_Note>() + 4)
-            .cast::<u32>();
+        let desc = note.cast::<u8>().add(core::mem::size_of::<Elf_Note>() + 4).cast::<u32>();
         let word = |i| desc.add(i).read_unaligned();
         if word(0) != 0 {
             return false;
@@ -631,26 +603,11 @@ mod tests {
         };
         type Fetch = unsafe extern "C" fn(*mut thread) -> c_int;
         type Retval = unsafe extern "C" fn(*mut thread, c_int);
-        assert_eq!(
-            v1.sv_fetch_syscall_args,
-            Some(fetch_syscall_args::<ABI_ELFV1> as Fetch)
-        );
-        assert_eq!(
-            v2.sv_fetch_syscall_args,
-            Some(fetch_syscall_args::<ABI_ELFV2> as Fetch)
-        );
-        assert_eq!(
-            le.sv_fetch_syscall_args,
-            Some(fetch_syscall_args::<ABI_ELFV2> as Fetch)
-        );
-        assert_eq!(
-            v1.sv_set_syscall_retval,
-            Some(set_syscall_retval::<ABI_ELFV1> as Retval)
-        );
-        assert_eq!(
-            v2.sv_set_syscall_retval,
-            Some(set_syscall_retval::<ABI_ELFV2> as Retval)
-        );
+        assert_eq!(v1.sv_fetch_syscall_args, Some(fetch_syscall_args::<ABI_ELFV1> as Fetch));
+        assert_eq!(v2.sv_fetch_syscall_args, Some(fetch_syscall_args::<ABI_ELFV2> as Fetch));
+        assert_eq!(le.sv_fetch_syscall_args, Some(fetch_syscall_args::<ABI_ELFV2> as Fetch));
+        assert_eq!(v1.sv_set_syscall_retval, Some(set_syscall_retval::<ABI_ELFV1> as Retval));
+        assert_eq!(v2.sv_set_syscall_retval, Some(set_syscall_retval::<ABI_ELFV2> as Retval));
         for (sv, abi) in [(v1, ABI_ELFV1), (v2, ABI_ELFV2), (le, ABI_ELFV2)] {
             let setregs = if abi == ABI_ELFV1 {
                 exec_setregs::<ABI_ELFV1> as usize
@@ -658,32 +615,14 @@ mod tests {
                 exec_setregs::<ABI_ELFV2> as usize
             };
             assert_eq!(sv.sv_setregs.map(|f| f as usize), Some(setregs));
-            let sendsig_fn = if abi == ABI_ELFV1 {
-                sendsig::<ABI_ELFV1> as usize
-            } else {
-                sendsig::<ABI_ELFV2> as usize
-            };
+            let sendsig_fn =
+                if abi == ABI_ELFV1 { sendsig::<ABI_ELFV1> as usize } else { sendsig::<ABI_ELFV2> as usize };
             assert_eq!(sv.sv_sendsig.map(|f| f as usize), Some(sendsig_fn));
-            assert_eq!(
-                sv.sv_copyout_auxargs.map(|f| f as usize),
-                Some(linux64_copyout_auxargs as usize)
-            );
-            assert_eq!(
-                sv.sv_copyout_strings.map(|f| f as usize),
-                Some(linux64_copyout_strings as usize)
-            );
-            assert_eq!(
-                sv.sv_onexit.map(|f| f as usize),
-                Some(linux_on_exit as usize)
-            );
-            assert_eq!(
-                sv.sv_ontdexit.map(|f| f as usize),
-                Some(linux_thread_dtor as usize)
-            );
-            assert_eq!(
-                sv.sv_coredump.map(|f| f as usize),
-                Some(elf64_coredump as usize)
-            );
+            assert_eq!(sv.sv_copyout_auxargs.map(|f| f as usize), Some(linux64_copyout_auxargs as usize));
+            assert_eq!(sv.sv_copyout_strings.map(|f| f as usize), Some(linux64_copyout_strings as usize));
+            assert_eq!(sv.sv_onexit.map(|f| f as usize), Some(linux_on_exit as usize));
+            assert_eq!(sv.sv_ontdexit.map(|f| f as usize), Some(linux_thread_dtor as usize));
+            assert_eq!(sv.sv_coredump.map(|f| f as usize), Some(elf64_coredump as usize));
             assert_eq!(sv.sv_table, addr_of_mut!(linux_sysent).cast());
             assert_eq!(sv.sv_size, 451);
             assert_eq!(sv.sv_flags as i64 & 0xff, k::SV_ABI_LINUX);
@@ -710,10 +649,7 @@ mod tests {
         unsafe {
             assert_eq!(sv.sv_fetch_syscall_args.unwrap()(t.td()), 0);
         }
-        assert_eq!(
-            (t.sa.code, t.sa.args[0], t.sa.args[1], t.sa.args[2]),
-            (4, 1, 0x1000, 5)
-        );
+        assert_eq!((t.sa.code, t.sa.args[0], t.sa.args[1], t.sa.args[2]), (4, 1, 0x1000, 5));
         // SAFETY: only the address is computed.
         assert_eq!(t.sa.callp, unsafe { sv.sv_table.add(4) });
         // A number past the table: nosys.
@@ -744,10 +680,7 @@ mod tests {
     fn signal_hooks_round_trip() {
         use crate::kernel::host::USER;
         use linux_core::sim::Prot;
-        USER.with(|m| {
-            m.borrow_mut()
-                .map(0x7fff_0000 - 0x10000, 0x10000, Prot::READ | Prot::WRITE)
-        });
+        USER.with(|m| m.borrow_mut().map(0x7fff_0000 - 0x10000, 0x10000, Prot::READ | Prot::WRITE));
         let mut t = FakeThread::new(addr_of_mut!(linux64_sysvec_ppc64_elfv2));
         t.frame.fixreg[1] = 0x7ffe_f000;
         t.frame.fixreg[9] = 99;
@@ -765,27 +698,17 @@ mod tests {
         unsafe extern "C" fn handler(_: c_int) {}
         // SAFETY: the static's function pointer with valid arguments; curthread is `t`.
         unsafe {
-            (*addr_of!(linux64_sysvec_ppc64_elfv2)).sv_sendsig.unwrap()(
-                Some(handler),
-                &mut ksi,
-                &mut mask,
-            )
+            (*addr_of!(linux64_sysvec_ppc64_elfv2)).sv_sendsig.unwrap()(Some(handler), &mut ksi, &mut mask)
         };
         assert!(t.locked, "sendsig must return with the locks held again");
         assert_eq!(t.frame.fixreg[3], 10, "r3 = the Linux signal number");
-        assert_eq!(
-            t.frame.fixreg[12] as u64, handler as usize as u64,
-            "ELFv2: r12 = handler"
-        );
+        assert_eq!(t.frame.fixreg[12] as u64, handler as usize as u64, "ELFv2: r12 = handler");
         assert_ne!(t.frame.fixreg[1], before.fixreg[1]);
         // The handler returns through the trampoline (`addi r1,r1,128; li r0,172; sc`).
         t.frame.fixreg[9] = 0;
         t.frame.fixreg[1] += 128;
         // SAFETY: `t` is live.
-        assert_eq!(
-            unsafe { linux_rt_sigreturn(t.td(), null_mut()) },
-            k::EJUSTRETURN as c_int
-        );
+        assert_eq!(unsafe { linux_rt_sigreturn(t.td(), null_mut()) }, k::EJUSTRETURN as c_int);
         assert_eq!(t.frame.fixreg[9], 99);
         assert_eq!(t.frame.srr0, before.srr0);
         assert_eq!(t.sigmask, Some(0x5));
@@ -796,18 +719,8 @@ mod tests {
     fn brands_register_and_unload_refuses_while_in_use() {
         BRANDS.with(|b| b.borrow_mut().clear());
         assert_eq!(load(), 0);
-        let interps: std::vec::Vec<_> = brands()
-            .iter()
-            .map(|b| interp_of(b).to_str().unwrap())
-            .collect();
-        assert_eq!(
-            interps,
-            [
-                "/lib64/ld64.so.1",
-                "/lib/ld-musl-powerpc64.so.1",
-                "/lib64/ld64.so.2"
-            ]
-        );
+        let interps: std::vec::Vec<_> = brands().iter().map(|b| interp_of(b).to_str().unwrap()).collect();
+        assert_eq!(interps, ["/lib64/ld64.so.1", "/lib/ld-musl-powerpc64.so.1", "/lib64/ld64.so.2"]);
         // Every interpreter of the BE brands of arch_ppc64::BRANDS is covered, and LE's too.
         for b in &arch_ppc64::BRANDS[..2] {
             for i in core::iter::once(b.interpreter).chain(b.alt_interpreters.iter().copied()) {
@@ -815,12 +728,8 @@ mod tests {
             }
         }
         // SAFETY: reading the LE brand statics.
-        let le: std::vec::Vec<_> = unsafe {
-            (*addr_of!(BRANDS_LE))
-                .iter()
-                .map(|b| interp_of(b).to_str().unwrap())
-                .collect()
-        };
+        let le: std::vec::Vec<_> =
+            unsafe { (*addr_of!(BRANDS_LE)).iter().map(|b| interp_of(b).to_str().unwrap()).collect() };
         assert_eq!(le, ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"]);
         // SAFETY: reading AT_HWCAP after load.
         assert_eq!(
@@ -847,10 +756,7 @@ mod tests {
             img.image_header = ehdr.as_ptr().cast();
             // SAFETY: `img` points at a 64-byte header.
             let (a, b) = unsafe {
-                (
-                    header_supported::<0>(&img, null(), null()),
-                    header_supported::<1>(&img, null(), null()),
-                )
+                (header_supported::<0>(&img, null(), null()), header_supported::<1>(&img, null(), null()))
             };
             assert_eq!((a, b), (v1, v2), "e_flags {flags}");
         }

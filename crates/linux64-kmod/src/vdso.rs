@@ -13,9 +13,9 @@
 //!                                  the user stack grows down from here (sv_usrstack)
 //! ```
 
-use crate::kpi::sys::{image_params, proc_};
 use crate::kpi;
 use crate::kpi::sys::kconst as k;
+use crate::kpi::sys::{image_params, proc_};
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicPtr, Ordering};
 use vdso_ppc64::VdsoImage;
@@ -73,7 +73,11 @@ pub fn install() -> bool {
     // than MAP_SIZE - PAGE (checked above) and does not overlap them.
     unsafe {
         core::ptr::write_bytes(mapping.cast::<u8>(), 0, MAP_SIZE as usize);
-        core::ptr::copy_nonoverlapping(img.bytes.as_ptr(), mapping.cast::<u8>().add(PAGE as usize), img.bytes.len());
+        core::ptr::copy_nonoverlapping(
+            img.bytes.as_ptr(),
+            mapping.cast::<u8>().add(PAGE as usize),
+            img.bytes.len(),
+        );
     }
     VDSO_OBJECT.store(obj, Ordering::Release);
     true

@@ -78,7 +78,9 @@ impl<E: ByteOrder> VdsoData<E> {
 
 /// FreeBSD `struct bintime`.
 #[repr(C)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct Bintime<E: ByteOrder> {
     /// Seconds.
     pub sec: I64<E>,

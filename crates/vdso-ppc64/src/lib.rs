@@ -32,7 +32,19 @@
 //! a clock cannot be served from the timekeeping they make the system call themselves.
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::arithmetic_side_effects, clippy::unreachable, clippy::todo, clippy::unimplemented))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
 
 pub mod data;
 
@@ -106,7 +118,9 @@ mod tests {
             assert_eq!(img.symbol("__kernel_start_sigtramp_rt64"), None, "not exported");
             assert_eq!(img.data_offset, -(data::DATA_SIZE as i64));
             let size = img.map_size(4096);
-            assert!(size & 4095 == 0 && size >= img.bytes.len() as u64 && size < img.bytes.len() as u64 + 4096);
+            assert!(
+                size & 4095 == 0 && size >= img.bytes.len() as u64 && size < img.bytes.len() as u64 + 4096
+            );
         }
     }
 }

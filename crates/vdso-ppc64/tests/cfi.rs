@@ -10,8 +10,8 @@ use arch_ppc64::frame::{msr, Ppc64Thread, UnitsUsed};
 use arch_ppc64::{FuncAbi, Ppc64, Ppc64Cpu};
 use common::{images, Elf};
 use gimli::{
-    BaseAddresses, CfaRule, EhFrame, EhFrameHdr, EndianSlice, EvaluationResult, Location, Register, RegisterRule,
-    RunTimeEndian, UnwindContext, UnwindSection, Value,
+    BaseAddresses, CfaRule, EhFrame, EhFrameHdr, EndianSlice, EvaluationResult, Location, Register,
+    RegisterRule, RunTimeEndian, UnwindContext, UnwindSection, Value,
 };
 use linux_core::hooks::{SignalDelivery, SignalHooks};
 use linux_core::signal::{si_code, AltStack, LinuxSignal, LinuxSigset, SaFlags, SigInfo, SigInfoFields};
@@ -71,7 +71,12 @@ fn deliver<E: ByteOrder>(img: &VdsoImage) -> (Ppc64Thread, u64, SimUserMemory) {
     let mut t = before;
     let d = SignalDelivery {
         signal: LinuxSignal::SIGUSR1,
-        info: SigInfo { signo: 10, errno: 0, code: si_code::SI_TKILL, fields: SigInfoFields::Kill { pid: 1, uid: 0 } },
+        info: SigInfo {
+            signo: 10,
+            errno: 0,
+            code: si_code::SI_TKILL,
+            fields: SigInfoFields::Kill { pid: 1, uid: 0 },
+        },
         handler: HANDLER,
         flags: SaFlags::SA_SIGINFO,
         saved_mask: LinuxSigset(0),
@@ -93,7 +98,13 @@ fn read(mem: &SimUserMemory, at: u64, len: usize, little: bool) -> u128 {
 }
 
 /// Evaluates a CFI expression with r1 = `r1` over the memory; returns the resulting address.
-fn evaluate(expr: gimli::Expression<R<'_>>, enc: gimli::Encoding, r1: u64, mem: &SimUserMemory, little: bool) -> u64 {
+fn evaluate(
+    expr: gimli::Expression<R<'_>>,
+    enc: gimli::Encoding,
+    r1: u64,
+    mem: &SimUserMemory,
+    little: bool,
+) -> u64 {
     let mut ev = expr.evaluation(enc);
     let mut res = ev.evaluate().expect("evaluate");
     loop {
@@ -130,7 +141,8 @@ fn check_image<E: ByteOrder>(name: &str, img: &VdsoImage) {
     let bases = BaseAddresses::default().set_eh_frame(eh.addr).set_eh_frame_hdr(hdr.addr).set_text(text.addr);
 
     let start = img.sigtramp_start;
-    let fde = eh_frame.fde_for_address(&bases, start, EhFrame::cie_from_offset).expect("an FDE covers the bctrl");
+    let fde =
+        eh_frame.fde_for_address(&bases, start, EhFrame::cie_from_offset).expect("an FDE covers the bctrl");
     assert_eq!((fde.initial_address(), fde.len()), (start, 16), "{name}: the FDE covers bctrl..sc");
     let cie = fde.cie();
     assert!(cie.is_signal_trampoline(), "{name}: 'S' augmentation");
@@ -149,7 +161,8 @@ fn check_image<E: ByteOrder>(name: &str, img: &VdsoImage) {
     let enc = cie.encoding();
     let mut ctx = UnwindContext::new();
     // (pc, r1 there): bctrl and addi run with r1 = newsp, li and sc after the addi.
-    for (pc, r1) in [(start, newsp), (start + 4, newsp), (start + 8, newsp + 128), (start + 12, newsp + 128)] {
+    for (pc, r1) in [(start, newsp), (start + 4, newsp), (start + 8, newsp + 128), (start + 12, newsp + 128)]
+    {
         let row = fde.unwind_info_for_address(&eh_frame, &bases, &mut ctx, pc).expect("row").clone();
         let CfaRule::Expression(cfa) = row.cfa() else { panic!("{name}: CFA is an expression") };
         let cfa = evaluate(cfa.get(&eh_frame).expect("cfa expr"), enc, r1, &mem, little);

@@ -237,7 +237,12 @@ fn check_between(errors: &mut Vec<String>, c: &Case, sub: &str, unit: u64, abs: 
     }
 }
 
-fn check(errors: &mut Vec<String>, cases: &HashMap<String, Case>, name: &str, f: impl FnOnce(&mut Vec<String>, &Case)) {
+fn check(
+    errors: &mut Vec<String>,
+    cases: &HashMap<String, Case>,
+    name: &str,
+    f: impl FnOnce(&mut Vec<String>, &Case),
+) {
     match cases.get(name) {
         Some(c) => f(errors, c),
         None => errors.push(format!("case {name} missing")),
@@ -272,7 +277,9 @@ fn run_image(tag: &str, img: &VdsoImage) {
     }
 
     // clock_gettime from the timekeeping.
-    for (name, abs) in [("realtime", true), ("monotonic", false), ("monotonic_raw", false), ("boottime", false)] {
+    for (name, abs) in
+        [("realtime", true), ("monotonic", false), ("monotonic_raw", false), ("boottime", false)]
+    {
         check(e, &cases, name, |e, c| {
             expect_ok(e, c, 0);
             check_between(e, c, "ns", 1_000_000_000, abs);
@@ -292,7 +299,11 @@ fn run_image(tag: &str, img: &VdsoImage) {
         expect_ok(e, c, 0);
         let th = c.th();
         if (c.get("tb0") as u64 as u32) >= th.oc {
-            e.push(format!("wrap: the counter did not wrap ({:#x} >= {:#x})", c.get("tb0") as u64 as u32, th.oc));
+            e.push(format!(
+                "wrap: the counter did not wrap ({:#x} >= {:#x})",
+                c.get("tb0") as u64 as u32,
+                th.oc
+            ));
         }
         if c.get("s") < i128::from(th.osec) + 2 {
             e.push(format!("wrap: no carry into the seconds: {}", c.get("s")));

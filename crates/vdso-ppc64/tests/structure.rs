@@ -58,7 +58,10 @@ fn header_says_ppc64_elfv2_shared_object_in_its_byte_order() {
         assert_eq!(file.kind(), ObjectKind::Dynamic, "{name}");
         assert_eq!(file.architecture(), object::Architecture::PowerPc64, "{name}");
         assert_eq!(file.is_little_endian(), img.little_endian, "{name}");
-        assert!(matches!(file.flags(), object::FileFlags::Elf { e_flags: object::elf::FileFlags(2), .. }), "{name}");
+        assert!(
+            matches!(file.flags(), object::FileFlags::Elf { e_flags: object::elf::FileFlags(2), .. }),
+            "{name}"
+        );
     });
 }
 
@@ -97,7 +100,11 @@ fn one_read_execute_load_segment_holds_headers_dynamic_notes_and_unwind_tables()
 fn nothing_is_writable_and_nothing_needs_relocating() {
     for_each_image(|name, _img, elf| {
         for s in elf.sections() {
-            assert!(s.flags & (SHF_WRITE | SHF_ALLOC) != SHF_WRITE | SHF_ALLOC, "{name}: {} is writable", s.name);
+            assert!(
+                s.flags & (SHF_WRITE | SHF_ALLOC) != SHF_WRITE | SHF_ALLOC,
+                "{name}: {} is writable",
+                s.name
+            );
             assert!(s.typ != SHT_RELA && s.typ != SHT_REL, "{name}: relocation section {}", s.name);
             let bad = [".opd", ".plt", ".got", ".toc", ".glink", ".data", ".bss", ".branch_lt", ".rodata"];
             assert!(!bad.contains(&s.name) && !s.name.starts_with(".rela"), "{name}: has {}", s.name);
@@ -249,8 +256,14 @@ fn code_is_integer_only_reads_the_timebase_and_never_sets_r2() {
             let op = w >> 26;
             let rt = (w >> 21) & 31;
             // addi/addis/ld/lwz into r2 (a TOC setup or restore), or mr r2,x.
-            assert!(!(matches!(op, 14 | 15 | 32 | 58) && rt == 2), "{name}: r2 written at {at:#x}: {w:#010x}");
-            assert!(!(op == 31 && (w >> 1) & 0x3ff == 444 && (w >> 16) & 31 == 2), "{name}: mr r2 at {at:#x}");
+            assert!(
+                !(matches!(op, 14 | 15 | 32 | 58) && rt == 2),
+                "{name}: r2 written at {at:#x}: {w:#010x}"
+            );
+            assert!(
+                !(op == 31 && (w >> 1) & 0x3ff == 444 && (w >> 16) & 31 == 2),
+                "{name}: mr r2 at {at:#x}"
+            );
             if w & 0xfc1f_ffff == 0x7c0c_42a6 {
                 mftb += 1; // mfspr rX, 268
             }
