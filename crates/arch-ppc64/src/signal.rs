@@ -204,7 +204,9 @@ const AREA_IN_RESERVE: usize = (v_regs_offset() - UC_MCONTEXT - SC_VMX_RESERVE) 
 /// Copies `bytes` to `buf` at `at`. Every call site writes a fixed-size field inside a fixed-size
 /// buffer, so the copy always happens; were that ever not so, the bytes would stay zero (no panic).
 fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
-    if let Some(dst) = buf.get_mut(at..at.saturating_add(bytes.len())) {
+    // `checked_add`, not `saturating_add`: with a saturated end the compiler cannot prove the lengths
+    // equal and keeps copy_from_slice's panic path in the kernel build.
+    if let Some(dst) = at.checked_add(bytes.len()).and_then(|end| buf.get_mut(at..end)) {
         dst.copy_from_slice(bytes);
     }
 }
