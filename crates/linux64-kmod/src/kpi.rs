@@ -141,7 +141,13 @@ pub use host::*;
 /// Host fakes of the accessors, the KPI and the MI functions the glue calls: one [`FakeThread`]
 /// stands for `struct thread` and `struct proc` (a pointer to it is passed as either).
 #[cfg(not(target_os = "freebsd"))]
-#[allow(clippy::missing_safety_doc)]
+#[allow(
+    clippy::missing_safety_doc,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "host test doubles of the kernel functions: a panic here is the test's failure"
+)]
 pub mod host {
     extern crate std;
     use super::*;

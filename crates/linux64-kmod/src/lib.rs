@@ -12,6 +12,21 @@
 //!   handler, so the `staticlib` crate type still links, and the entry points are tested over a
 //!   simulated address space.
 #![no_std]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+        clippy::undocumented_unsafe_blocks,
+        clippy::missing_safety_doc
+    )
+)]
 
 #[cfg(not(target_os = "freebsd"))]
 extern crate std;

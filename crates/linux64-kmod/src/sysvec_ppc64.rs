@@ -39,6 +39,10 @@ pub const ABI_ELFV2: c_int = 2;
 pub const LINUX_SYS_MAXSYSCALL: c_int = arch_ppc64::syscall_table::PPC64_NR_MAX as c_int + 1;
 /// Linux `MINSIGSTKSZ` on powerpc64.
 pub const LINUX_MINSIGSTKSZ: c_int = 8192;
+/// `sv_psstrings`: FreeBSD's `struct ps_strings` sits right below the vdso mapping (the stack top).
+/// Evaluated at compile time, so an underflow fails the build.
+#[allow(clippy::arithmetic_side_effects, reason = "const evaluation: an overflow is a build error")]
+const PS_STRINGS: u64 = crate::vdso::MAP_BASE - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64;
 
 /// `AT_HWCAP`/`AT_HWCAP2` the sysentvecs report (set at MOD_LOAD from the arch hooks).
 static mut LINUX_HWCAP: u64 = 0;
@@ -75,8 +79,7 @@ macro_rules! sysvec {
             sv_minuser: k::VM_MIN_ADDRESS as u64 as _,
             sv_maxuser: k::VM_MAXUSER_ADDRESS as u64 as _,
             sv_usrstack: crate::vdso::MAP_BASE as _,
-            sv_psstrings: (crate::vdso::MAP_BASE - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64)
-                as _,
+            sv_psstrings: PS_STRINGS as _,
             sv_psstringssz: core::mem::size_of::<crate::kpi::sys::ps_strings>(),
             sv_stackprot: (k::VM_PROT_READ | k::VM_PROT_WRITE) as c_int,
             sv_copyout_strings: Some(linux64_copyout_strings),
@@ -185,16 +188,15 @@ pub fn load() -> c_int {
         LINUX_HWCAP2 = hooks.hwcap2().unwrap_or(0);
     }
     let list = brands();
-    for i in 0..list.len() {
-        // SAFETY: a pointer to a static brand, valid for the module's lifetime.
-        if unsafe { elf64_insert_brand_entry(&mut list[i]) } != 0 {
-            for b in &mut list[..i] {
-                // SAFETY: removing what was inserted above.
-                unsafe { elf64_remove_brand_entry(b) };
-            }
-            kprint(c"linux64: could not register the Linux/powerpc64 ELF brands\n");
-            return k::EINVAL as c_int;
+    // SAFETY: each pointer is to a static brand, valid for the module's lifetime.
+    let failed = list.iter_mut().position(|b| unsafe { elf64_insert_brand_entry(b) } != 0);
+    if let Some(inserted) = failed {
+        for b in list.iter_mut().take(inserted) {
+            // SAFETY: removing what was inserted above.
+            unsafe { elf64_remove_brand_entry(b) };
         }
+        kprint(c"linux64: could not register the Linux/powerpc64 ELF brands\n");
+        return k::EINVAL as c_int;
     }
     0
 }
@@ -229,43 +231,33 @@ unsafe fn abi_of(p: *mut proc_) -> c_int {
     ABI_ELFV2
 }
 
-/// The 16 bytes of a pcb FP/VSX slot or vector register, in memory order.
+/// The 16 bytes of a pcb FP/VSX slot or vector register (four native words), in memory order.
 fn bytes16(w: [u32; 4]) -> [u8; 16] {
-    let mut b = [0u8; 16];
-    for (i, x) in w.iter().enumerate() {
-        b[4 * i..4 * i + 4].copy_from_slice(&x.to_ne_bytes());
-    }
-    b
+    zerocopy::transmute!(w)
 }
 
+/// The four native words of 16 bytes in memory order (the inverse of [`bytes16`]).
 fn words4(b: [u8; 16]) -> [u32; 4] {
-    let mut w = [0u32; 4];
-    for (i, x) in w.iter_mut().enumerate() {
-        let mut q = [0u8; 4];
-        q.copy_from_slice(&b[4 * i..4 * i + 4]);
-        *x = u32::from_ne_bytes(q);
-    }
-    w
+    zerocopy::transmute!(b)
 }
 
+/// A VSX slot's two doublewords in memory order: (doubleword 0 = the FPR, doubleword 1).
 fn split(b: [u8; 16]) -> (u64, u64) {
-    let mut h = [0u8; 8];
-    let mut l = [0u8; 8];
-    h.copy_from_slice(&b[..8]);
-    l.copy_from_slice(&b[8..]);
-    (u64::from_ne_bytes(h), u64::from_ne_bytes(l))
+    let [hi, lo]: [u64; 2] = zerocopy::transmute!(b);
+    (hi, lo)
 }
 
 /// FP/VMX/VSX state from the pcb save areas (`pcb_fpu`: VSR0..31 with the FPR in doubleword 0;
 /// `pcb_vec`: VR0..31, VRSAVE, VSCR).
 pub fn vector_from_pcb(p: &pcb) -> VectorState {
     let mut v = VectorState::default();
-    for i in 0..32 {
+    let fp_slots = p.pcb_fpu.fpr.iter().zip(v.fpr.iter_mut().zip(v.vsr_low.iter_mut()));
+    for (slot, (fpr, vsr_low)) in fp_slots {
         // SAFETY: both union members are plain words; `vsr` covers all 16 bytes.
-        let (hi, lo) = split(bytes16(unsafe { p.pcb_fpu.fpr[i].vsr }));
-        v.fpr[i] = hi;
-        v.vsr_low[i] = lo;
-        v.vr[i] = u128::from_ne_bytes(bytes16(p.pcb_vec.vr[i]));
+        (*fpr, *vsr_low) = split(bytes16(unsafe { slot.vsr }));
+    }
+    for (saved, vr) in p.pcb_vec.vr.iter().zip(v.vr.iter_mut()) {
+        *vr = u128::from_ne_bytes(bytes16(*saved));
     }
     // SAFETY: the FPSCR slot is 8 bytes inside `p`; read as bits, never as a double (no FP instruction).
     v.fpscr = unsafe { addr_of!(p.pcb_fpu.fpscr).cast::<u64>().read() };
@@ -280,12 +272,11 @@ pub fn vector_from_pcb(p: &pcb) -> VectorState {
 
 /// Writes `v` into the pcb save areas (the inverse of [`vector_from_pcb`], flags aside).
 pub fn vector_to_pcb(v: &VectorState, p: &mut pcb) {
-    for i in 0..32 {
-        let mut b = [0u8; 16];
-        b[..8].copy_from_slice(&v.fpr[i].to_ne_bytes());
-        b[8..].copy_from_slice(&v.vsr_low[i].to_ne_bytes());
-        p.pcb_fpu.fpr[i].vsr = words4(b);
-        p.pcb_vec.vr[i] = words4(v.vr[i].to_ne_bytes());
+    for (slot, (fpr, vsr_low)) in p.pcb_fpu.fpr.iter_mut().zip(v.fpr.iter().zip(v.vsr_low.iter())) {
+        slot.vsr = zerocopy::transmute!([*fpr, *vsr_low]);
+    }
+    for (saved, vr) in p.pcb_vec.vr.iter_mut().zip(v.vr.iter()) {
+        *saved = words4(vr.to_ne_bytes());
     }
     // SAFETY: as in vector_from_pcb, the 8-byte FPSCR slot written as bits.
     unsafe { addr_of_mut!(p.pcb_fpu.fpscr).cast::<u64>().write(v.fpscr) };
@@ -400,13 +391,7 @@ pub unsafe extern "C" fn exec_setregs<const ABI: c_int>(
         let before = load_thread(td);
         let mut t = before;
         let img = &*imgp;
-        let r = linux64_ppc64_exec_setregs(
-            ABI,
-            &mut t,
-            img.entry_addr as u64,
-            img.reloc_base as u64,
-            stack as u64,
-        );
+        let r = linux64_ppc64_exec_setregs(ABI, &mut t, img.entry_addr, img.reloc_base, stack as u64);
         if r != 0 {
             linux64_sigexit(td, k::SIGSEGV as c_int);
         }
@@ -485,7 +470,7 @@ pub unsafe extern "C" fn sendsig<const ABI: c_int>(
             flags: linux64_sig_flags(td, bsd_sig),
             saved_mask: lmask.mask,
             ss_sp: ss.ss_sp as u64,
-            ss_size: ss.ss_size as u64,
+            ss_size: ss.ss_size,
             ss_flags: linux_ss_flags(ss.ss_flags),
             pad: 0,
             trampoline: crate::vdso::sigtramp(linux64_td_proc(td)),
@@ -539,12 +524,17 @@ pub unsafe extern "C" fn trans_osrel(note: *const Elf_Note, osrel: *mut i32) -> 
         if n.n_namesz != 4 || n.n_descsz < 16 {
             return false;
         }
-        let desc = note.cast::<u8>().add(core::mem::size_of::<Elf_Note>() + 4).cast::<u32>();
+        // The descriptor follows the header and the 4-byte name ("GNU\0").
+        let desc = note.cast::<u8>().add(core::mem::size_of::<Elf_Note>()).add(4).cast::<u32>();
         let word = |i| desc.add(i).read_unaligned();
         if word(0) != 0 {
             return false;
         }
-        let v = u64::from(word(1)) * 1_000_000 + u64::from(word(2)) * 1000 + u64::from(word(3));
+        // Cannot overflow: each word is below 2^32, so the sum stays below 2^53.
+        let v = u64::from(word(1))
+            .saturating_mul(1_000_000)
+            .saturating_add(u64::from(word(2)).saturating_mul(1000))
+            .saturating_add(u64::from(word(3)));
         *osrel = i32::try_from(v).unwrap_or(i32::MAX);
     }
     true
@@ -601,35 +591,42 @@ mod tests {
                 &*addr_of!(linux64_sysvec_ppc64le),
             )
         };
-        type Fetch = unsafe extern "C" fn(*mut thread) -> c_int;
-        type Retval = unsafe extern "C" fn(*mut thread, c_int);
-        assert_eq!(v1.sv_fetch_syscall_args, Some(fetch_syscall_args::<ABI_ELFV1> as Fetch));
-        assert_eq!(v2.sv_fetch_syscall_args, Some(fetch_syscall_args::<ABI_ELFV2> as Fetch));
-        assert_eq!(le.sv_fetch_syscall_args, Some(fetch_syscall_args::<ABI_ELFV2> as Fetch));
-        assert_eq!(v1.sv_set_syscall_retval, Some(set_syscall_retval::<ABI_ELFV1> as Retval));
-        assert_eq!(v2.sv_set_syscall_retval, Some(set_syscall_retval::<ABI_ELFV2> as Retval));
-        for (sv, abi) in [(v1, ABI_ELFV1), (v2, ABI_ELFV2), (le, ABI_ELFV2)] {
-            let setregs = if abi == ABI_ELFV1 {
-                exec_setregs::<ABI_ELFV1> as usize
-            } else {
-                exec_setregs::<ABI_ELFV2> as usize
+        // Hook slots and functions are compared by address (fn pointers cast to data pointers).
+        macro_rules! slot {
+            ($slot:expr) => {
+                $slot.map(|f| f as *const ())
             };
-            assert_eq!(sv.sv_setregs.map(|f| f as usize), Some(setregs));
-            let sendsig_fn =
-                if abi == ABI_ELFV1 { sendsig::<ABI_ELFV1> as usize } else { sendsig::<ABI_ELFV2> as usize };
-            assert_eq!(sv.sv_sendsig.map(|f| f as usize), Some(sendsig_fn));
-            assert_eq!(sv.sv_copyout_auxargs.map(|f| f as usize), Some(linux64_copyout_auxargs as usize));
-            assert_eq!(sv.sv_copyout_strings.map(|f| f as usize), Some(linux64_copyout_strings as usize));
-            assert_eq!(sv.sv_onexit.map(|f| f as usize), Some(linux_on_exit as usize));
-            assert_eq!(sv.sv_ontdexit.map(|f| f as usize), Some(linux_thread_dtor as usize));
-            assert_eq!(sv.sv_coredump.map(|f| f as usize), Some(elf64_coredump as usize));
+        }
+        macro_rules! func {
+            ($f:expr) => {
+                Some($f as *const ())
+            };
+        }
+        assert_eq!(slot!(v1.sv_fetch_syscall_args), func!(fetch_syscall_args::<ABI_ELFV1>));
+        assert_eq!(slot!(v2.sv_fetch_syscall_args), func!(fetch_syscall_args::<ABI_ELFV2>));
+        assert_eq!(slot!(le.sv_fetch_syscall_args), func!(fetch_syscall_args::<ABI_ELFV2>));
+        assert_eq!(slot!(v1.sv_set_syscall_retval), func!(set_syscall_retval::<ABI_ELFV1>));
+        assert_eq!(slot!(v2.sv_set_syscall_retval), func!(set_syscall_retval::<ABI_ELFV2>));
+        for (sv, abi) in [(v1, ABI_ELFV1), (v2, ABI_ELFV2), (le, ABI_ELFV2)] {
+            let (setregs, sendsig_fn) = if abi == ABI_ELFV1 {
+                (func!(exec_setregs::<ABI_ELFV1>), func!(sendsig::<ABI_ELFV1>))
+            } else {
+                (func!(exec_setregs::<ABI_ELFV2>), func!(sendsig::<ABI_ELFV2>))
+            };
+            assert_eq!(slot!(sv.sv_setregs), setregs);
+            assert_eq!(slot!(sv.sv_sendsig), sendsig_fn);
+            assert_eq!(slot!(sv.sv_copyout_auxargs), func!(linux64_copyout_auxargs));
+            assert_eq!(slot!(sv.sv_copyout_strings), func!(linux64_copyout_strings));
+            assert_eq!(slot!(sv.sv_onexit), func!(linux_on_exit));
+            assert_eq!(slot!(sv.sv_ontdexit), func!(linux_thread_dtor));
+            assert_eq!(slot!(sv.sv_coredump), func!(elf64_coredump));
             assert_eq!(sv.sv_table, addr_of_mut!(linux_sysent).cast());
             assert_eq!(sv.sv_size, 451);
             assert_eq!(sv.sv_flags as i64 & 0xff, k::SV_ABI_LINUX);
             // The stack starts below the vdso mapping, which ends where FreeBSD's shared page begins.
-            assert_eq!(sv.sv_usrstack as u64, crate::vdso::MAP_BASE);
+            assert_eq!(sv.sv_usrstack, crate::vdso::MAP_BASE);
             assert_eq!(crate::vdso::MAP_BASE + crate::vdso::MAP_SIZE, k::SHAREDPAGE as u64);
-            assert_eq!(sv.sv_psstrings as u64, crate::vdso::MAP_BASE - 32);
+            assert_eq!(sv.sv_psstrings, crate::vdso::MAP_BASE - 32);
             assert!(!sv.sv_hwcap.is_null() && !sv.sv_hwcap2.is_null());
         }
     }
@@ -702,7 +699,7 @@ mod tests {
         };
         assert!(t.locked, "sendsig must return with the locks held again");
         assert_eq!(t.frame.fixreg[3], 10, "r3 = the Linux signal number");
-        assert_eq!(t.frame.fixreg[12] as u64, handler as usize as u64, "ELFv2: r12 = handler");
+        assert_eq!(t.frame.fixreg[12] as u64, handler as *const () as u64, "ELFv2: r12 = handler");
         assert_ne!(t.frame.fixreg[1], before.fixreg[1]);
         // The handler returns through the trampoline (`addi r1,r1,128; li r0,172; sc`).
         t.frame.fixreg[9] = 0;
@@ -731,13 +728,9 @@ mod tests {
         let le: std::vec::Vec<_> =
             unsafe { (*addr_of!(BRANDS_LE)).iter().map(|b| interp_of(b).to_str().unwrap()).collect() };
         assert_eq!(le, ["/lib64/ld64.so.2", "/lib/ld-musl-powerpc64le.so.1"]);
-        // SAFETY: reading AT_HWCAP after load.
-        assert_eq!(
-            unsafe { LINUX_HWCAP } & 0x8000_0000,
-            0x8000_0000,
-            "PPC_FEATURE_32 in AT_HWCAP? {:#x}",
-            unsafe { LINUX_HWCAP }
-        );
+        // SAFETY: reading AT_HWCAP after load; no other test writes it concurrently.
+        let hwcap = unsafe { LINUX_HWCAP };
+        assert_eq!(hwcap & 0x8000_0000, 0x8000_0000, "PPC_FEATURE_32 in AT_HWCAP? {hwcap:#x}");
         BRANDS.with(|b| b.borrow_mut()[1].1 = true);
         assert_eq!(unload(), k::EBUSY as c_int);
         BRANDS.with(|b| b.borrow_mut()[1].1 = false);

@@ -45,19 +45,26 @@ pub const MAP_BASE: u64 = k::SHAREDPAGE as u64 - MAP_SIZE;
 /// Where the image starts in a process (`AT_SYSINFO_EHDR`).
 pub const VDSO_BASE: u64 = MAP_BASE + PAGE;
 
+/// Room for the image after the data page.
+const IMAGE_ROOM: u64 = MAP_SIZE - PAGE;
+
+/// Where the data page is relative to the image: the page right before it.
+const DATA_OFFSET: i64 = -(PAGE as i64);
+
 /// The shared object holding the data page and the image, once installed.
 static VDSO_OBJECT: AtomicPtr<kpi::sys::vm_object> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Address of the signal trampoline in process `p` (`__kernel_start_sigtramp_rt64`).
 pub fn sigtramp(_p: *mut proc_) -> u64 {
-    VDSO_BASE + image().sigtramp_start
+    // The image is at most two pages (checked at install), so this cannot wrap; saturating keeps it so.
+    VDSO_BASE.saturating_add(image().sigtramp_start)
 }
 
 /// Installs the image (MOD_LOAD): a shared object of [`MAP_SIZE`] from the MI code, the data page
 /// cleared, the image copied after it. Returns whether it was installed.
 pub fn install() -> bool {
     let img = image();
-    if img.bytes.len() as u64 > MAP_SIZE - PAGE || img.data_offset != -(PAGE as i64) {
+    if img.bytes.len() as u64 > IMAGE_ROOM || img.data_offset != DATA_OFFSET {
         kpi::kprint(c"linux64: the vdso image does not fit its mapping; signal handlers cannot return\n");
         return false;
     }
