@@ -15,7 +15,7 @@
 use crate::arch::Arch;
 use crate::deps::{freebsd_headers_dir, Tools};
 use crate::err;
-use crate::util::{display_cmd, find_tool, repo_root, run, Result};
+use crate::util::{display_cmd, find_tool, output, repo_root, run, Result};
 use linux_core::sysno::Sys;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -369,8 +369,11 @@ pub fn build(tools: &Tools, arch: Arch, staticlib: &Path, sysdir: Option<&Path>)
         Arch::Ppc64 | Arch::Ppc64le => common.push("--no-toc-optimize".into()),
         Arch::Arm64 => common.push("--no-relax".into()),
     }
+    let rust = dir.join("linux64_rust.o");
+    let roots = rust_part(&lld, &common, &objects, staticlib, &rust)?;
+    println!("xtask: {arch}: Rust part {} (kept what {roots} roots reach)", rust.display());
     let mut r = Command::new(&lld);
-    r.args(&common).arg("-r").arg("-o").arg(&kld).args(&objects).arg(staticlib);
+    r.args(&common).arg("-r").arg("-o").arg(&kld).args(&objects).arg(&rust);
     println!("xtask: {arch}: {}", display_cmd(&r));
     run(&mut r)?;
     // Localize every defined global: nothing is exported but the linker-set bounds the kernel linker
@@ -384,6 +387,35 @@ pub fn build(tools: &Tools, arch: Arch, staticlib: &Path, sysdir: Option<&Path>)
     println!("xtask: {arch}: {}", display_cmd(&so));
     run(&mut so)?;
     Ok(Linked { ko, objects, gen, has_mi })
+}
+
+/// The Rust part of the module: `staticlib` (which holds all of `core`, built by `-Zbuild-std`) linked
+/// `-r --gc-sections` into `out`, rooted at what the C objects call and at the defined global
+/// `linux64_*`/`linux_*` entry points, so the module carries only the code its entry points reach (as
+/// the panic check sees it). Returns the number of roots.
+fn rust_part(
+    lld: &Path,
+    common: &[String],
+    objects: &[PathBuf],
+    staticlib: &Path,
+    out: &Path,
+) -> Result<usize> {
+    let nm = find_tool(&["llvm-nm", "llvm-nm-14"], "llvm")?;
+    let mut roots = crate::panics::entry_points(staticlib)?;
+    for o in objects {
+        let undefined = output(Command::new(&nm).args(["--undefined-only", "--format=posix"]).arg(o))?;
+        roots.extend(undefined.lines().filter_map(|l| l.split_whitespace().next()).map(str::to_string));
+    }
+    roots.sort();
+    roots.dedup();
+    let mut link = Command::new(lld);
+    link.args(common).args(["-r", "--gc-sections"]);
+    for r in &roots {
+        link.arg(format!("--undefined={r}"));
+    }
+    link.arg("--whole-archive").arg(staticlib).arg("--no-whole-archive").arg("-o").arg(out);
+    run(&mut link)?;
+    Ok(roots.len())
 }
 
 /// Links the module of `arch` and runs check-kld on it (and on the C input objects), printing the result

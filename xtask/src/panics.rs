@@ -48,10 +48,9 @@ pub struct Reachable {
     pub kept: usize,
 }
 
-/// Links `staticlib` with the entry points as roots and lists what panic machinery survives.
-pub fn reachable(staticlib: &Path, arch: Arch) -> Result<Reachable> {
+/// The module's entry points in `staticlib`: its defined global `linux64_*` and `linux_*` symbols.
+pub fn entry_points(staticlib: &Path) -> Result<Vec<String>> {
     let nm = find_tool(&["llvm-nm", "llvm-nm-14"], "llvm")?;
-    let lld = find_tool(&["ld.lld", "ld.lld-14"], "lld")?;
     let defined = output(Command::new(&nm).args(["--defined-only", "-g", "--format=posix"]).arg(staticlib))?;
     let mut roots: Vec<String> = defined
         .lines()
@@ -67,6 +66,14 @@ pub fn reachable(staticlib: &Path, arch: Arch) -> Result<Reachable> {
     if roots.is_empty() {
         return Err(err!("{}: no linux64_*/linux_* entry points", staticlib.display()));
     }
+    Ok(roots)
+}
+
+/// Links `staticlib` with the entry points as roots and lists what panic machinery survives.
+pub fn reachable(staticlib: &Path, arch: Arch) -> Result<Reachable> {
+    let nm = find_tool(&["llvm-nm", "llvm-nm-14"], "llvm")?;
+    let lld = find_tool(&["ld.lld", "ld.lld-14"], "lld")?;
+    let roots = entry_points(staticlib)?;
     let tmp = TempDir::new("panics")?;
     let out = tmp.path().join("reachable.o");
     let mut link = Command::new(&lld);
