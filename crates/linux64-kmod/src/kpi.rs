@@ -39,8 +39,8 @@ mod kernel_side {
     use sys::{pcb, stack_t, syscall_args, sysentvec, trapframe};
 
     pub use sys::{
-        elf64_brand_inuse, elf64_insert_brand_entry, elf64_remove_brand_entry, free, kern_sigprocmask,
-        malloc, malloc_aligned, malloc_type, nosys_sysent, printf,
+        elf64_brand_inuse, elf64_insert_brand_entry, elf64_remove_brand_entry, free, kern_sigaltstack,
+        kern_sigprocmask, malloc, malloc_aligned, malloc_type, nosys_sysent, printf,
     };
 
     /// Prints a fixed message on the console (`printf(9)`).
@@ -178,6 +178,8 @@ pub mod host {
         pub locked: bool,
         /// Set by `kern_sigprocmask(SIG_SETMASK)`.
         pub sigmask: Option<u64>,
+        /// Set by `kern_sigaltstack`: (ss_sp, ss_size, FreeBSD ss_flags).
+        pub altstack: Option<(u64, u64, c_int)>,
         /// Set by `linux64_ppc64_fpvec_reload`.
         pub reloaded: Option<(c_int, c_int)>,
     }
@@ -300,6 +302,13 @@ pub mod host {
         // SAFETY: `set` is the caller's valid sigset.
         unsafe { bsd_to_linux_sigset(set, &mut l) };
         fake(td).sigmask = Some(l.mask);
+        0
+    }
+    /// Records the new alternate stack (FreeBSD's checks are not modelled).
+    pub unsafe fn kern_sigaltstack(td: *mut thread, ss: *mut sys::stack_t, _oss: *mut sys::stack_t) -> c_int {
+        // SAFETY: `ss` is the caller's valid stack_t.
+        let ss = unsafe { &*ss };
+        fake(td).altstack = Some((ss.ss_sp as u64, ss.ss_size, ss.ss_flags));
         0
     }
     /// Registers a brand (at most 8, like FreeBSD's MAX_BRANDS).

@@ -18,8 +18,8 @@
 
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
-    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, sysentvec, thread, Elf64_Brandinfo, Elf64_Ehdr,
-    Elf_Brandnote, Elf_Note,
+    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, stack_t, sysentvec, thread, Elf64_Brandinfo,
+    Elf64_Ehdr, Elf_Brandnote, Elf_Note,
 };
 use crate::kpi::*;
 use crate::ppc64::{
@@ -441,6 +441,16 @@ pub fn linux_ss_flags(flags: c_int) -> c_int {
     (if f & k::SS_ONSTACK != 0 { 1 } else { 0 }) | (if f & k::SS_DISABLE != 0 { 2 } else { 0 })
 }
 
+/// FreeBSD `ss_flags` for a Linux `uc_stack.ss_flags` being set: SS_DISABLE (2) -> SS_DISABLE (4);
+/// SS_ONSTACK (1, a state, not a request) and SS_AUTODISARM (1 << 31, which FreeBSD lacks) are dropped.
+pub fn bsd_ss_flags(linux_flags: c_int) -> c_int {
+    if linux_flags & 2 != 0 {
+        k::SS_DISABLE as c_int
+    } else {
+        0
+    }
+}
+
 /// `sv_sendsig`: entered with the proc lock and ps_mtx held; drops both around the frame copyout.
 ///
 /// # Safety
@@ -508,6 +518,14 @@ pub unsafe extern "C" fn linux_rt_sigreturn(td: *mut thread, _args: *mut c_void)
         let mut b: sigset_t = core::mem::zeroed();
         linux_to_bsd_sigset(&mut l, &mut b);
         kern_sigprocmask(td, k::SIG_SETMASK as c_int, &mut b, null_mut(), 0);
+        // uc_stack becomes the alternate stack again, as Linux's restore_altstack does. Its errors are
+        // ignored as Linux ignores all but EFAULT (the frame was read already): EPERM while still on
+        // the stack, ENOMEM below MINSIGSTKSZ, EINVAL for unknown flags leave the old stack in place.
+        let mut ss: stack_t = core::mem::zeroed();
+        ss.ss_sp = out.ss_sp as usize as *mut c_void;
+        ss.ss_size = out.ss_size;
+        ss.ss_flags = bsd_ss_flags(out.ss_flags);
+        let _ = kern_sigaltstack(td, &mut ss, null_mut());
     }
     k::EJUSTRETURN as c_int
 }
@@ -683,6 +701,11 @@ mod tests {
         t.frame.fixreg[9] = 99;
         t.frame.srr0 = 0x1000_0000;
         t.sig_flags = 4; // SA_SIGINFO
+                         // An alternate stack is set up but the handler is not SA_ONSTACK: the frame goes on r1's stack
+                         // and uc_stack records the alternate stack, which sigreturn sets again.
+        t.sigstk.ss_sp = 0x5000_0000usize as *mut c_void;
+        t.sigstk.ss_size = 0x8000;
+        t.sigstk.ss_flags = 0;
         let before = t.frame;
         CURTHREAD.with(|c| c.set(&mut *t));
         // SAFETY: all-zero ksiginfo/sigset are valid.
@@ -709,7 +732,17 @@ mod tests {
         assert_eq!(t.frame.fixreg[9], 99);
         assert_eq!(t.frame.srr0, before.srr0);
         assert_eq!(t.sigmask, Some(0x5));
+        assert_eq!(t.altstack, Some((0x5000_0000, 0x8000, 0)), "uc_stack restored as the alternate stack");
         CURTHREAD.with(|c| c.set(null_mut()));
+    }
+
+    #[test]
+    fn uc_stack_flags_become_freebsd_requests() {
+        assert_eq!(bsd_ss_flags(0), 0);
+        assert_eq!(bsd_ss_flags(2), k::SS_DISABLE as c_int, "SS_DISABLE");
+        assert_eq!(bsd_ss_flags(1), 0, "SS_ONSTACK is a state, not a request");
+        assert_eq!(bsd_ss_flags(1 << 31), 0, "SS_AUTODISARM: FreeBSD has no equivalent");
+        assert_eq!(bsd_ss_flags((1 << 31) | 2), k::SS_DISABLE as c_int);
     }
 
     #[test]
