@@ -21,9 +21,11 @@
 //! trampoline, pc = handler, PSTATE as interrupted with TCO cleared. The FP/SIMD registers are left as
 //! they were.
 //!
-//! The trampoline is [`SignalDelivery::trampoline`]: the vdso's `__kernel_rt_sigreturn`, or, when the
-//! program set `SA_RESTORER` (musl does), its `sa_restorer`: Linux/arm64 honours `SA_RESTORER`, so the
-//! machine-independent code must pass `sa_restorer` there in that case.
+//! The trampoline is [`SignalDelivery::trampoline`], which [`return_trampoline`] computes as Linux's
+//! `setup_return` does: the program's `sa_restorer` when it set `SA_RESTORER` (musl does; Linux/arm64
+//! honours it), else the vdso's `__kernel_rt_sigreturn`, whose offset comes from the `vdso-arm64` image.
+//! That trampoline's unwind information describes this module's frame; the offsets it was assembled with
+//! ([`vdso_arm64::SIGFRAME`]) are asserted here at compile time.
 
 use crate::abi::{
     PSR_MODE_EL0t, ESR_MAGIC, EXTRA_MAGIC, FPSIMD_MAGIC, PSR_DAIF, PSR_MODE32_BIT, PSR_MODE_MASK, PSR_SS_BIT,
@@ -222,6 +224,31 @@ pub const MIN_SIGSTKSZ: u64 =
     sigframe_size(round16(FPSIMD_CONTEXT_SIZE as u64) + round16(ESR_CONTEXT_SIZE as u64))
         + round16(FRAME_RECORD_SIZE)
         + 16;
+
+// The vdso's CFI finds the interrupted registers at these offsets from the handler's sp: they must be
+// this frame's (whose layout the conformance tests check against Linux's uapi headers).
+const _: () = {
+    let v = vdso_arm64::SIGFRAME;
+    assert!(v.sigcontext == FRAME_UC + offset_of!(UContext<Le>, uc_mcontext) as u64);
+    assert!(v.regs == offset_of!(SigContext<Le>, regs) as u64);
+    assert!(v.sp == offset_of!(SigContext<Le>, sp) as u64);
+    assert!(v.pc == offset_of!(SigContext<Le>, pc) as u64);
+    assert!(v.reserved == offset_of!(SigContext<Le>, reserved) as u64);
+    assert!(v.fpsimd_vregs == offset_of!(FpsimdContext<Le>, vregs) as u64);
+    // `sendsig` writes the fpsimd record first in `__reserved`, where the CFI expects it.
+};
+
+/// Where a handler returns to (Linux/arm64 `setup_return`): `restorer` if the program set
+/// `SA_RESTORER`, else `__kernel_rt_sigreturn` in the vdso mapped at `vdso_base` (the offset is the
+/// `vdso-arm64` image's). `None` when there is neither (no vdso mapped, no restorer) or the address
+/// would wrap: the caller cannot deliver the signal and must treat it as a failed delivery (SIGSEGV),
+/// as Linux does for a frame it cannot set up.
+pub fn return_trampoline(flags: SaFlags, restorer: u64, vdso_base: Option<u64>) -> Option<u64> {
+    if flags.contains(SaFlags::SA_RESTORER) {
+        return Some(restorer);
+    }
+    vdso_base?.checked_add(vdso_arm64::VDSO.sigreturn)
+}
 
 /// Builds the frame and points the thread at the handler (Linux `setup_rt_frame`). On error the
 /// thread is unchanged.

@@ -19,7 +19,10 @@ const STACK_TOP: u64 = 0x7fff_0000;
 const SP: u64 = 0x7ffe_f0f8;
 const RECORD: u64 = 0x7ffe_f0e0;
 const FRAME: u64 = RECORD - 4688;
-const TRAMP: u64 = 0xffff_b7ff_e800;
+/// Where the vdso is mapped in these tests, and the handler's return address: its
+/// `__kernel_rt_sigreturn`, at the offset the vdso-arm64 image has.
+const VDSO_BASE: u64 = 0xffff_b7ff_e000;
+const TRAMP: u64 = VDSO_BASE + vdso_arm64::VDSO.sigreturn;
 const HANDLER: u64 = 0x40_1230;
 const ALT: u64 = 0x5000_0000;
 
@@ -301,7 +304,7 @@ fn round_trip<E: ByteOrder>() {
         let d = delivery(if seed % 3 == 0 { SaFlags::empty() } else { SaFlags::SA_SIGINFO });
         arm::<E>().sendsig(&mut t, &mut mem, &d).unwrap();
         // The handler returns into the trampoline with sp at the frame: mov x8, #139; svc #0.
-        t.frame.tf_x[8] = 139;
+        t.frame.tf_x[8] = u64::from(vdso_arm64::NR_RT_SIGRETURN);
         let out = arm::<E>().sigreturn(&mut t, &mem).unwrap();
         assert_eq!(t, before, "seed {seed}: every register restored bit for bit");
         assert_eq!(out.mask, d.saved_mask);
@@ -584,4 +587,40 @@ fn faults_are_recorded_as_linux_set_thread_esr_does() {
     // Anything else for a kernel address: no ESR at all, so no esr_context.
     t.record_fault(0xffff_0000_0000_1000, esr::EC_SVC64 << esr::EC_SHIFT);
     assert_eq!(t.fault_code, 0);
+}
+
+#[test]
+fn the_handler_returns_to_sa_restorer_else_to_the_vdso_trampoline() {
+    let restorer = 0x40_0f00;
+    let vdso = Some(VDSO_BASE);
+    // Linux/arm64 `setup_return`: SA_RESTORER wins over the vdso.
+    assert_eq!(return_trampoline(SaFlags::SA_RESTORER | SaFlags::SA_SIGINFO, restorer, vdso), Some(restorer));
+    assert_eq!(return_trampoline(SaFlags::SA_RESTORER, restorer, None), Some(restorer));
+    // Without it, __kernel_rt_sigreturn of the mapped image.
+    let tramp = return_trampoline(SaFlags::SA_SIGINFO, restorer, vdso);
+    assert_eq!(tramp, Some(VDSO_BASE + vdso_arm64::VDSO.symbol("__kernel_rt_sigreturn").unwrap()));
+    assert_eq!(tramp, Some(TRAMP));
+    // Neither: nowhere to return to; an address that would wrap is none either.
+    assert_eq!(return_trampoline(SaFlags::empty(), restorer, None), None);
+    assert_eq!(return_trampoline(SaFlags::empty(), 0, Some(u64::MAX - 4)), None);
+}
+
+#[test]
+fn the_vdso_trampoline_is_the_rt_sigreturn_this_layer_implements() {
+    // mov x8, #NR_rt_sigreturn; svc #0 at the offset the trampoline address is computed from, and that
+    // number is rt_sigreturn in the (header-checked) syscall table.
+    let img = &vdso_arm64::VDSO;
+    let at = img.sigreturn as usize;
+    let word = |i: usize| u32::from_le_bytes(img.bytes[i..i + 4].try_into().unwrap());
+    let nr = vdso_arm64::NR_RT_SIGRETURN;
+    assert_eq!([word(at - 4), word(at), word(at + 4)], [0xd503_201f, 0xd280_0008 | (nr << 5), 0xd400_0001]);
+    use linux_core::sysno::Sys;
+    assert_eq!(arch_arm64::syscall_table::lookup(u64::from(nr)), Some(Sys::RtSigreturn));
+    for (nr, sys) in [
+        (vdso_arm64::NR_CLOCK_GETTIME, Sys::ClockGettime),
+        (vdso_arm64::NR_CLOCK_GETRES, Sys::ClockGetres),
+        (vdso_arm64::NR_GETTIMEOFDAY, Sys::Gettimeofday),
+    ] {
+        assert_eq!(arch_arm64::syscall_table::lookup(u64::from(nr)), Some(sys), "the vdso's fallback {nr}");
+    }
 }

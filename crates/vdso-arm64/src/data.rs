@@ -1,0 +1,148 @@
+//! The data area the kernel maps immediately below the vdso image (little-endian, the only byte order of
+//! Linux/arm64 programs; the types keep the byte order a parameter like the rest of the arm64 code). The
+//! same layout as `vdso/data.h`, which the vdso code is compiled against; both are pinned by assertions.
+//!
+//! | offset  | field            | meaning                                                               |
+//! |---------|------------------|-----------------------------------------------------------------------|
+//! | 0x000   | `reserved0`      | zero (vdso-ppc64: `tb_freq`)                                          |
+//! | 0x008   | `tk_offset`      | offset of FreeBSD's `struct vdso_timekeep` from the start of the area (signed; default [`TK_DEFAULT_OFFSET`]) |
+//! | 0x010   | `hres_ns`        | `clock_getres()` of the counter-based clocks, ns (0: ask the kernel)  |
+//! | 0x018   | `coarse_ns`      | `clock_getres()` of the `*_COARSE` clocks, ns: a tick (0: ask the kernel) |
+//! | 0x020   | `tz_minuteswest`, `tz_dsttime` | `gettimeofday()`'s `struct timezone`                    |
+//! | 0x028   |                  | reserved, zero                                                         |
+//! | 0x200   | `vdso_timekeep`  | FreeBSD's timekeeping (`sys/vdso.h`), [`TH_NUM`] timehands, when the kernel keeps it here |
+//!
+//! # Why not vdso-ppc64's definition
+//!
+//! The page is the same kind and the shared fields sit at the same offsets (so the kernel fills both the
+//! same way), but vdso-ppc64's `data.rs` is not arch-neutral: its header has powerpc-only fields
+//! (`tb_freq`, the cache block sizes of `__kernel_sync_dicache`, the `__kernel_get_syscall_map` bitmap,
+//! which Linux/arm64 has no entry points for), its timehands' machine-dependent words are powerpc's
+//! `th_res[8]` where FreeBSD/arm64 has `th_physical, th_res[7]`, and its algorithm constant is
+//! `VDSO_TH_ALGO_PPC_TB`. Depending on vdso-ppc64 would also build the powerpc images for arm64.
+//!
+//! The time functions follow FreeBSD's reader: `tk_ver` must be [`TK_VER_1`] and `tk_enabled` nonzero,
+//! `tk_current` picks the timehands, whose `th_algo` must be [`TH_ALGO_ARM_GENTIM`] (the counter is the
+//! low 32 bits of CNTVCT_EL0, or of CNTPCT_EL0 when `th_physical` is nonzero); `th_gen` 0 means "being
+//! updated" and a changed `th_gen` or `tk_current` means "read again". Otherwise, or for any other clock,
+//! they make the system call. An all-zero page (what the kernel module maps today) makes every call a
+//! system call.
+
+use zerocopy::byteorder::{ByteOrder, I32, I64, U32, U64};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
+
+/// Size of the data area: one page below the image.
+pub const DATA_SIZE: u64 = 0x1000;
+/// Where the kernel puts `struct vdso_timekeep` when it keeps it inside the data area.
+pub const TK_DEFAULT_OFFSET: u64 = 0x200;
+/// Timehands in FreeBSD's timekeep (`VDSO_TH_NUM`).
+pub const TH_NUM: usize = 4;
+/// `VDSO_TK_VER_1`.
+pub const TK_VER_1: u32 = 1;
+/// `VDSO_TH_ALGO_ARM_GENTIM` (`VDSO_TH_ALGO_1`): the ARM generic timer.
+pub const TH_ALGO_ARM_GENTIM: u32 = 1;
+
+/// The header of the data area.
+#[repr(C)]
+#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
+pub struct VdsoData<E: ByteOrder> {
+    /// Zero (vdso-ppc64's `tb_freq`).
+    pub reserved0: U64<E>,
+    /// Offset of `struct vdso_timekeep` from the start of the data area.
+    pub tk_offset: I64<E>,
+    /// Resolution of the counter-based clocks in ns.
+    pub hres_ns: U64<E>,
+    /// Resolution of the coarse clocks in ns.
+    pub coarse_ns: U64<E>,
+    /// `tz_minuteswest`.
+    pub tz_minuteswest: I32<E>,
+    /// `tz_dsttime`.
+    pub tz_dsttime: I32<E>,
+    /// Zero.
+    pub reserved1: [U64<E>; 3],
+}
+
+/// FreeBSD `struct bintime`.
+#[repr(C)]
+#[derive(
+    FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
+pub struct Bintime<E: ByteOrder> {
+    /// Seconds.
+    pub sec: I64<E>,
+    /// Binary fraction of a second.
+    pub frac: U64<E>,
+}
+
+/// FreeBSD/arm64 `struct vdso_timehands` (88 bytes).
+#[repr(C)]
+#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
+pub struct Timehands<E: ByteOrder> {
+    /// `th_algo`: [`TH_ALGO_ARM_GENTIM`].
+    pub algo: U32<E>,
+    /// `th_gen`: 0 while being updated.
+    pub gen: U32<E>,
+    /// `th_scale`: 2^64 / counter frequency (fraction of a second per count).
+    pub scale: U64<E>,
+    /// `th_offset_count`: counter value at `offset`.
+    pub offset_count: U32<E>,
+    /// `th_counter_mask`.
+    pub counter_mask: U32<E>,
+    /// `th_offset`: uptime at `offset_count`.
+    pub offset: Bintime<E>,
+    /// `th_boottime`: realtime minus uptime.
+    pub boottime: Bintime<E>,
+    /// `th_physical`: nonzero to read CNTPCT_EL0 instead of CNTVCT_EL0 (`VDSO_TIMEHANDS_MD`).
+    pub physical: U32<E>,
+    /// `th_res[7]`.
+    pub res: [U32<E>; 7],
+}
+
+/// FreeBSD `struct vdso_timekeep` with its [`TH_NUM`] timehands.
+#[repr(C)]
+#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
+pub struct Timekeep<E: ByteOrder> {
+    /// `tk_ver`: [`TK_VER_1`].
+    pub ver: U32<E>,
+    /// `tk_enabled`.
+    pub enabled: U32<E>,
+    /// `tk_current`: index of the current timehands.
+    pub current: U32<E>,
+    /// Padding to the 8-aligned array.
+    pub pad: U32<E>,
+    /// `tk_th`.
+    pub th: [Timehands<E>; TH_NUM],
+}
+
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    type D = VdsoData<zerocopy::LittleEndian>;
+    type T = Timehands<zerocopy::LittleEndian>;
+    type K = Timekeep<zerocopy::LittleEndian>;
+    assert!(offset_of!(D, tk_offset) == 0x08);
+    assert!(offset_of!(D, hres_ns) == 0x10);
+    assert!(offset_of!(D, coarse_ns) == 0x18);
+    assert!(offset_of!(D, tz_minuteswest) == 0x20);
+    assert!(offset_of!(D, tz_dsttime) == 0x24);
+    assert!(size_of::<D>() == 0x40);
+    assert!(offset_of!(T, scale) == 8);
+    assert!(offset_of!(T, offset_count) == 16);
+    assert!(offset_of!(T, offset) == 24);
+    assert!(offset_of!(T, boottime) == 40);
+    assert!(offset_of!(T, physical) == 56);
+    assert!(size_of::<T>() == 88);
+    assert!(offset_of!(K, th) == 16);
+    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= DATA_SIZE as usize);
+    assert!(size_of::<D>() <= TK_DEFAULT_OFFSET as usize);
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zerocopy::LittleEndian;
+
+    #[test]
+    fn timekeep_fits_the_data_page_at_its_default_offset() {
+        assert_eq!(core::mem::size_of::<Timekeep<LittleEndian>>(), 16 + 4 * 88);
+    }
+}
