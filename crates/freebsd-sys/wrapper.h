@@ -28,4 +28,6 @@
 #if defined(__powerpc__)
 #include <machine/fpu.h>
 #include <machine/altivec.h>
+#include <machine/cpu.h>
+#include <machine/md_var.h>
 #endif

@@ -150,6 +150,64 @@ impl Ppc64Cpu {
     };
 }
 
+impl Ppc64Cpu {
+    /// The CPU a FreeBSD kernel runs on, from what it knows: `cpu_features`/`cpu_features2` (FreeBSD
+    /// uses Linux's PPC_FEATURE_* bit values), `cacheline_size` and the processor version register.
+    /// AT_PLATFORM is Linux's name for the PVR ([`platform_of_pvr`]), else the newest ISA level the
+    /// features claim. The cache geometry Linux reads from the device tree is known here only for
+    /// POWER9 (its published values, [`Ppc64Cpu::POWER9`]); other CPUs report zero sizes, which Linux
+    /// also does when the device tree lacks them.
+    pub fn from_kernel(features: u64, features2: u64, cacheline_size: u64, pvr: u32) -> Ppc64Cpu {
+        let platform = platform_of_pvr(pvr).unwrap_or_else(|| platform_of_isa(features, features2));
+        let is_power9 = pvr >> 16 == PVR_POWER9;
+        let block = if cacheline_size.is_power_of_two() { cacheline_size } else { 128 };
+        Ppc64Cpu {
+            features,
+            features2,
+            dcache_block_size: block,
+            icache_block_size: block,
+            caches: if is_power9 { Ppc64Cpu::POWER9.caches } else { CacheGeometry::default() },
+            platform,
+            base_platform: platform,
+            user_msr: Ppc64Cpu::POWER9.user_msr,
+        }
+    }
+}
+
+/// PVR version (upper 16 bits) of POWER9.
+const PVR_POWER9: u32 = 0x004e;
+
+/// Linux's AT_PLATFORM name of a processor, from the version half of its PVR (the names of Linux's
+/// `cputable`; FreeBSD's `machine/spr.h` has the same version numbers). `None` for a PVR Linux/ppc64
+/// does not name here.
+pub fn platform_of_pvr(pvr: u32) -> Option<&'static str> {
+    Some(match pvr >> 16 {
+        0x0039 | 0x003c | 0x0044 | 0x0045 => "ppc970",
+        0x003f => "power7",
+        0x004a => "power7+",
+        0x004b..=0x004d => "power8",
+        PVR_POWER9 => "power9",
+        0x0080 => "power10",
+        _ => return None,
+    })
+}
+
+/// The platform name of the newest ISA level the AT_HWCAP/AT_HWCAP2 bits claim.
+fn platform_of_isa(features: u64, features2: u64) -> &'static str {
+    use abi::*;
+    if features2 & PPC_FEATURE2_ARCH_3_1 != 0 {
+        "power10"
+    } else if features2 & PPC_FEATURE2_ARCH_3_00 != 0 {
+        "power9"
+    } else if features2 & PPC_FEATURE2_ARCH_2_07 != 0 {
+        "power8"
+    } else if features & PPC_FEATURE_ARCH_2_06 != 0 {
+        "power7"
+    } else {
+        "ppc970"
+    }
+}
+
 /// The ABI a brand selects: byte order (type parameter) and calling convention (value).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Ppc64<E: ByteOrder> {

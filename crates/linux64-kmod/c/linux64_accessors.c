@@ -16,6 +16,10 @@
 #include <machine/fpu.h>
 #include <machine/altivec.h>
 #include <machine/psl.h>
+#include <machine/cpu.h>
+#include <machine/cpufunc.h>
+#include <machine/md_var.h>
+#include <machine/spr.h>
 #endif
 
 #include "linux64_glue.h"
@@ -159,5 +163,18 @@ linux64_ppc64_fpvec_reload(struct thread *td, int fp_valid, int vec_valid)
 		pcb->pcb_flags |= PCB_FPREGS;
 	if (vec_valid)
 		pcb->pcb_flags |= PCB_VECREGS;
+}
+
+/*
+ * What the kernel knows about the CPU, for AT_HWCAP/AT_HWCAP2/AT_PLATFORM: FreeBSD's feature words (the
+ * same PPC_FEATURE_* bits as Linux's), the cache line size and the processor version register.
+ */
+void
+linux64_ppc64_cpu_info(uint64_t *features, uint64_t *features2, int *cacheline, uint32_t *pvr)
+{
+	*features = cpu_features;
+	*features2 = cpu_features2;
+	*cacheline = cacheline_size;
+	*pvr = mfpvr();
 }
 #endif

@@ -32,6 +32,8 @@ void			 linux64_sigexit(struct thread *td, int sig) __dead2;
 #if defined(__powerpc__)
 void			 linux64_ppc64_fpvec_save(struct thread *td);
 void			 linux64_ppc64_fpvec_reload(struct thread *td, int fp_valid, int vec_valid);
+void			 linux64_ppc64_cpu_info(uint64_t *features, uint64_t *features2, int *cacheline,
+			    uint32_t *pvr);
 #endif
 
 /* Rust (src/lib.rs): module events. */

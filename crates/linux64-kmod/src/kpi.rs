@@ -85,6 +85,14 @@ mod kernel_side {
         /// Makes the next FP/vector use load the pcb contents.
         #[cfg(target_arch = "powerpc64")]
         pub fn linux64_ppc64_fpvec_reload(td: *mut thread, fp_valid: c_int, vec_valid: c_int);
+        /// `cpu_features`, `cpu_features2`, `cacheline_size` and the PVR.
+        #[cfg(target_arch = "powerpc64")]
+        pub fn linux64_ppc64_cpu_info(
+            features: *mut u64,
+            features2: *mut u64,
+            cacheline: *mut c_int,
+            pvr: *mut u32,
+        );
 
         // The MI Linuxulator (sys/compat/linux).
         /// BSD signal number to Linux.
@@ -267,6 +275,22 @@ pub mod host {
     /// `sigexit`: a test failure unless the test expects it (catch_unwind).
     pub unsafe fn linux64_sigexit(_td: *mut thread, sig: c_int) -> ! {
         std::panic!("sigexit({sig})")
+    }
+    /// The host "kernel" runs on a POWER9 (PVR 0x004e1202, DD2.2), with the features Linux reports for it.
+    pub unsafe fn linux64_ppc64_cpu_info(
+        features: *mut u64,
+        features2: *mut u64,
+        cacheline: *mut c_int,
+        pvr: *mut u32,
+    ) {
+        let p9 = arch_ppc64::Ppc64Cpu::POWER9;
+        // SAFETY: the caller passes writable pointers.
+        unsafe {
+            *features = p9.features;
+            *features2 = p9.features2;
+            *cacheline = 128;
+            *pvr = 0x004e_1202;
+        }
     }
     /// Nothing is live on the host.
     pub unsafe fn linux64_ppc64_fpvec_save(_td: *mut thread) {}

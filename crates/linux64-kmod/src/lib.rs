@@ -47,9 +47,12 @@ use core::ffi::c_int;
 #[no_mangle]
 pub extern "C" fn linux64_rust_load() -> c_int {
     kpi::kprint(build_banner());
-    let _ = vdso::install();
     #[cfg(any(not(target_os = "freebsd"), target_arch = "powerpc64"))]
-    return sysvec_ppc64::load();
+    {
+        let cpu = sysvec_ppc64::kernel_cpu();
+        let _ = vdso::install(&cpu);
+        sysvec_ppc64::load(cpu)
+    }
     #[cfg(all(target_os = "freebsd", not(target_arch = "powerpc64")))]
     {
         kpi::kprint(c"linux64: no Linux ABI of this architecture is wired yet\n");

@@ -18,8 +18,8 @@
 
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
-    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, stack_t, sysentvec, thread, Elf64_Brandinfo,
-    Elf64_Ehdr, Elf_Brandnote, Elf_Note,
+    __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, stack_t, sysentvec, thread, Elf64_Auxinfo,
+    Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf64_Ehdr, Elf_Brandnote, Elf_Note,
 };
 use crate::kpi::*;
 use crate::ppc64::{
@@ -27,6 +27,7 @@ use crate::ppc64::{
     linux64_ppc64_set_syscall_retval, linux64_ppc64_sigreturn, SignalArgs, SigreturnResult, SyscallArgs,
 };
 use arch_ppc64::frame::{Ppc64Thread, TrapFrame, UnitsUsed, VectorState};
+use arch_ppc64::Ppc64Cpu;
 use core::ffi::{c_char, c_int, c_void, CStr};
 use core::ptr::{addr_of, addr_of_mut, null, null_mut};
 
@@ -47,6 +48,8 @@ const PS_STRINGS: u64 = crate::vdso::MAP_BASE - core::mem::size_of::<crate::kpi:
 /// `AT_HWCAP`/`AT_HWCAP2` the sysentvecs report (set at MOD_LOAD from the arch hooks).
 static mut LINUX_HWCAP: u64 = 0;
 static mut LINUX_HWCAP2: u64 = 0;
+/// The CPU description the auxiliary vector reports (set at MOD_LOAD).
+static mut LINUX_CPU: Ppc64Cpu = Ppc64Cpu::POWER9;
 /// Size of the signal code in the shared page: none (the trampoline lives in the vdso).
 static mut LINUX_SZSIGCODE: c_int = 0;
 
@@ -175,17 +178,25 @@ pub fn brands() -> &'static mut [Elf64_Brandinfo] {
     return unsafe { &mut *addr_of_mut!(BRANDS_BE) };
 }
 
-/// MOD_LOAD: fills AT_HWCAP/AT_HWCAP2 and inserts the brands; on failure nothing stays registered.
-pub fn load() -> c_int {
+/// The CPU this kernel runs on, as Linux would describe it to a program (from FreeBSD's
+/// `cpu_features`, `cpu_features2`, `cacheline_size` and the PVR).
+pub fn kernel_cpu() -> Ppc64Cpu {
+    let (mut features, mut features2, mut cacheline, mut pvr) = (0u64, 0u64, 0 as c_int, 0u32);
+    // SAFETY: four writable locals; the accessor only reads kernel globals and the PVR.
+    unsafe { linux64_ppc64_cpu_info(&mut features, &mut features2, &mut cacheline, &mut pvr) };
+    Ppc64Cpu::from_kernel(features, features2, u64::try_from(cacheline).unwrap_or(0), pvr)
+}
+
+/// MOD_LOAD: fills AT_HWCAP/AT_HWCAP2 and the CPU description from `cpu`, and inserts the brands; on
+/// failure nothing stays registered.
+pub fn load(cpu: Ppc64Cpu) -> c_int {
     use linux_core::hooks::ExecHooks;
-    let hooks = arch_ppc64::Ppc64::<zerocopy::NativeEndian>::new(
-        arch_ppc64::FuncAbi::ElfV2,
-        arch_ppc64::Ppc64Cpu::POWER9,
-    );
+    let hooks = arch_ppc64::Ppc64::<zerocopy::NativeEndian>::new(arch_ppc64::FuncAbi::ElfV2, cpu);
     // SAFETY: MOD_LOAD runs before any process can use these sysentvecs.
     unsafe {
         LINUX_HWCAP = hooks.hwcap();
         LINUX_HWCAP2 = hooks.hwcap2().unwrap_or(0);
+        LINUX_CPU = cpu;
     }
     let list = brands();
     // SAFETY: each pointer is to a static brand, valid for the module's lifetime.
@@ -530,6 +541,62 @@ pub unsafe extern "C" fn linux_rt_sigreturn(td: *mut thread, _args: *mut c_void)
     k::EJUSTRETURN as c_int
 }
 
+/// Most entries [`linux64_arch_copyout_auxargs`] adds: ARCH_DLINFO's 14 (AT_IGNOREPPC twice, three cache
+/// block sizes, AT_SYSINFO_EHDR, eight cache geometry entries), AT_HWCAP, AT_HWCAP2, AT_PLATFORM and
+/// AT_BASE_PLATFORM.
+pub const MD_AUXV_ENTRIES: usize = 18;
+/// Entries the MI `linux64_copyout_auxargs` adds after the MD ones (AT_CLKTCK .. AT_MINSIGSTKSZ, AT_NULL).
+pub const MI_AUXV_ENTRIES: usize = 18;
+/// `LINUX_AT_COUNT`, the size of the array the MI code allocates (the generated `linux64_mi.h` defines it
+/// for the MD `linux.h`).
+pub const LINUX_AT_COUNT: usize = MD_AUXV_ENTRIES + MI_AUXV_ENTRIES;
+
+/// The powerpc64 entries of the auxiliary vector, written at `*pos` (advanced past them): Linux's
+/// `ARCH_DLINFO` (without AT_MINSIGSTKSZ, which the MI code adds from `sv_minsigstksz`), AT_HWCAP,
+/// AT_HWCAP2, and AT_PLATFORM/AT_BASE_PLATFORM pointing at the CPU's name in the vdso data page. The MI
+/// `linux64_copyout_auxargs` calls this first, into a kernel array of [`LINUX_AT_COUNT`] entries.
+///
+/// # Safety
+/// `*pos` must point at [`MD_AUXV_ENTRIES`] writable `Elf64_Auxinfo` entries.
+#[no_mangle]
+pub unsafe extern "C" fn linux64_arch_copyout_auxargs(
+    _imgp: *mut image_params,
+    pos: *mut *mut Elf64_Auxinfo,
+) {
+    use linux_core::auxv::{AuxvBuilder, AT_BASE_PLATFORM, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ, AT_PLATFORM};
+    use linux_core::exec::ExecImageInfo;
+    use linux_core::hooks::ExecHooks;
+    // SAFETY: written only at MOD_LOAD, before any exec under these sysentvecs.
+    let (cpu, hwcap, hwcap2) = unsafe { (LINUX_CPU, LINUX_HWCAP, LINUX_HWCAP2) };
+    let hooks = arch_ppc64::Ppc64::<zerocopy::NativeEndian>::new(arch_ppc64::FuncAbi::ElfV2, cpu);
+    let info = ExecImageInfo { vdso_base: Some(crate::vdso::VDSO_BASE), ..ExecImageInfo::default() };
+    let mut aux = AuxvBuilder::new();
+    // A fixed number of entries into a builder with room for far more: cannot fail.
+    let _ = hooks.arch_dlinfo(&info, &mut aux);
+    let platform = crate::vdso::PLATFORM_ADDR;
+    let extra =
+        [(AT_HWCAP, hwcap), (AT_HWCAP2, hwcap2), (AT_PLATFORM, platform), (AT_BASE_PLATFORM, platform)];
+    let entries = aux
+        .entries()
+        .iter()
+        .copied()
+        .filter(|&(key, _)| key != 0 && key != AT_MINSIGSTKSZ)
+        .chain(extra)
+        .take(MD_AUXV_ENTRIES);
+    // SAFETY: the caller guarantees MD_AUXV_ENTRIES writable entries at *pos; `take` bounds the writes.
+    unsafe {
+        let mut p = *pos;
+        for (key, value) in entries {
+            p.write(Elf64_Auxinfo {
+                a_type: key as _,
+                a_un: Elf64_Auxinfo__bindgen_ty_1 { a_val: value as _ },
+            });
+            p = p.add(1);
+        }
+        *pos = p;
+    }
+}
+
 /// Reads GNU `.note.ABI-tag`: OS 0 (Linux) and the kernel version `a.b.c` as osrel `a*1000000+b*1000+c`.
 ///
 /// # Safety
@@ -745,10 +812,49 @@ mod tests {
         assert_eq!(bsd_ss_flags((1 << 31) | 2), k::SS_DISABLE as c_int);
     }
 
+    /// The MD auxv entries the MI copyout_auxargs asks for: ARCH_DLINFO as Linux/ppc64 writes it for
+    /// the kernel's CPU, the hwcaps set at MOD_LOAD, AT_PLATFORM at the name in the data page, and no
+    /// AT_MINSIGSTKSZ (the MI code adds it); never more than MD_AUXV_ENTRIES.
+    #[test]
+    fn arch_copyout_auxargs_writes_the_powerpc_entries() {
+        use linux_core::auxv::*;
+        let cpu = kernel_cpu();
+        BRANDS.with(|b| b.borrow_mut().clear());
+        assert_eq!(load(cpu), 0);
+        // SAFETY: all-zero auxinfo entries are valid.
+        let mut array: [Elf64_Auxinfo; LINUX_AT_COUNT] = unsafe { core::mem::zeroed() };
+        let mut pos = array.as_mut_ptr();
+        // SAFETY: LINUX_AT_COUNT >= MD_AUXV_ENTRIES writable entries.
+        unsafe { linux64_arch_copyout_auxargs(null_mut(), &mut pos) };
+        // SAFETY: both pointers are into `array`.
+        let n = unsafe { pos.offset_from(array.as_ptr()) } as usize;
+        assert_eq!(n, MD_AUXV_ENTRIES, "every MD entry fits, none beyond");
+        // SAFETY: a_val is the integer view of every entry.
+        let got: std::vec::Vec<(u64, u64)> =
+            array[..n].iter().map(|e| (e.a_type as u64, unsafe { e.a_un.a_val } as u64)).collect();
+        let get = |k: u64| got.iter().find(|e| e.0 == k).map(|e| e.1);
+        let ignore = arch_ppc64::abi::AT_IGNOREPPC;
+        assert_eq!(&got[..2], &[(ignore, ignore), (ignore, ignore)], "AT_IGNOREPPC twice first, as Linux");
+        assert_eq!(get(arch_ppc64::abi::AT_DCACHEBSIZE), Some(128));
+        assert_eq!(get(AT_SYSINFO_EHDR), Some(crate::vdso::VDSO_BASE));
+        assert_eq!(get(AT_PLATFORM), Some(crate::vdso::PLATFORM_ADDR));
+        assert_eq!(get(AT_BASE_PLATFORM), Some(crate::vdso::PLATFORM_ADDR));
+        // SAFETY: set by load above.
+        let (hwcap, hwcap2) = unsafe { (LINUX_HWCAP, LINUX_HWCAP2) };
+        assert_eq!(get(AT_HWCAP), Some(hwcap));
+        assert_eq!(get(AT_HWCAP2), Some(hwcap2));
+        assert_eq!(hwcap2 & 0x4000_0000, 0, "no HTM advertised");
+        assert_eq!(get(AT_MINSIGSTKSZ), None);
+        assert_eq!(get(arch_ppc64::abi::AT_L1D_CACHESIZE), Some(32 * 1024), "AT_L1D_CACHESIZE of a POWER9");
+        assert!(array[n..].iter().all(|e| e.a_type == 0), "nothing written past the MD entries");
+        assert!(LINUX_AT_COUNT >= MD_AUXV_ENTRIES + MI_AUXV_ENTRIES);
+        assert_eq!(unload(), 0);
+    }
+
     #[test]
     fn brands_register_and_unload_refuses_while_in_use() {
         BRANDS.with(|b| b.borrow_mut().clear());
-        assert_eq!(load(), 0);
+        assert_eq!(load(kernel_cpu()), 0);
         let interps: std::vec::Vec<_> = brands().iter().map(|b| interp_of(b).to_str().unwrap()).collect();
         assert_eq!(interps, ["/lib64/ld64.so.1", "/lib/ld-musl-powerpc64.so.1", "/lib64/ld64.so.2"]);
         // Every interpreter of the BE brands of arch_ppc64::BRANDS is covered, and LE's too.

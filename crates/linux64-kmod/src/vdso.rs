@@ -45,6 +45,9 @@ pub const MAP_BASE: u64 = k::SHAREDPAGE as u64 - MAP_SIZE;
 /// Where the image starts in a process (`AT_SYSINFO_EHDR`).
 pub const VDSO_BASE: u64 = MAP_BASE + PAGE;
 
+/// Where `AT_PLATFORM`/`AT_BASE_PLATFORM` point: the CPU's name in the data page.
+pub const PLATFORM_ADDR: u64 = MAP_BASE + vdso_ppc64::data::PLATFORM_OFFSET;
+
 /// Room for the image after the data page.
 const IMAGE_ROOM: u64 = MAP_SIZE - PAGE;
 
@@ -60,9 +63,33 @@ pub fn sigtramp(_p: *mut proc_) -> u64 {
     VDSO_BASE.saturating_add(image().sigtramp_start)
 }
 
+/// The data page's contents for `cpu`: zero (the time functions make the system call until the kernel
+/// keeps its timekeeping there), the cache block sizes `__kernel_sync_dicache` uses, and the platform
+/// name at [`vdso_ppc64::data::PLATFORM_OFFSET`] (truncated to fit, always NUL-terminated).
+pub fn data_page(cpu: &arch_ppc64::Ppc64Cpu) -> [u8; PAGE as usize] {
+    use vdso_ppc64::data::{VdsoData, PLATFORM_OFFSET, PLATFORM_SIZE};
+    use zerocopy::{FromZeros, IntoBytes};
+    let mut page = [0u8; PAGE as usize];
+    let mut header = VdsoData::<zerocopy::NativeEndian>::new_zeroed();
+    header.dcache_block.set(u32::try_from(cpu.dcache_block_size).unwrap_or(0));
+    header.icache_block.set(u32::try_from(cpu.icache_block_size).unwrap_or(0));
+    let header = header.as_bytes();
+    if let Some(dst) = page.get_mut(..header.len()) {
+        dst.copy_from_slice(header);
+    }
+    let name = cpu.platform.as_bytes();
+    let room = (PLATFORM_SIZE as usize).saturating_sub(1);
+    let name = name.get(..room).unwrap_or(name);
+    let start = PLATFORM_OFFSET as usize;
+    if let Some(dst) = page.get_mut(start..start.saturating_add(name.len())) {
+        dst.copy_from_slice(name);
+    }
+    page
+}
+
 /// Installs the image (MOD_LOAD): a shared object of [`MAP_SIZE`] from the MI code, the data page
-/// cleared, the image copied after it. Returns whether it was installed.
-pub fn install() -> bool {
+/// for `cpu` ([`data_page`]), the image copied after it. Returns whether it was installed.
+pub fn install(cpu: &arch_ppc64::Ppc64Cpu) -> bool {
     let img = image();
     if img.bytes.len() as u64 > IMAGE_ROOM || img.data_offset != DATA_OFFSET {
         kpi::kprint(c"linux64: the vdso image does not fit its mapping; signal handlers cannot return\n");
@@ -80,6 +107,8 @@ pub fn install() -> bool {
     // than MAP_SIZE - PAGE (checked above) and does not overlap them.
     unsafe {
         core::ptr::write_bytes(mapping.cast::<u8>(), 0, MAP_SIZE as usize);
+        let data = data_page(cpu);
+        core::ptr::copy_nonoverlapping(data.as_ptr(), mapping.cast::<u8>(), data.len());
         core::ptr::copy_nonoverlapping(
             img.bytes.as_ptr(),
             mapping.cast::<u8>().add(PAGE as usize),
@@ -108,6 +137,30 @@ pub unsafe fn map_into(p: *mut proc_, imgp: *mut image_params) -> c_int {
 mod tests {
     use super::*;
 
+    /// The data page holds what the vdso reads (time fields zero: the system call is made) and the
+    /// platform name, as the vdso-ppc64 layout places them.
+    #[test]
+    fn data_page_has_cache_blocks_and_the_platform_name() {
+        use vdso_ppc64::data::{VdsoData, PLATFORM_OFFSET, PLATFORM_SIZE};
+        use zerocopy::FromBytes;
+        let page = data_page(&arch_ppc64::Ppc64Cpu::POWER9);
+        let (header, _) = VdsoData::<zerocopy::NativeEndian>::read_from_prefix(&page).unwrap();
+        assert_eq!((header.dcache_block.get(), header.icache_block.get()), (128, 128));
+        assert_eq!(header.tk_offset.get(), 0);
+        assert_eq!(header.tb_freq.get(), 0, "no timekeeping yet: the vdso time functions make the syscall");
+        let at = PLATFORM_OFFSET as usize;
+        assert_eq!(&page[at..at + 7], b"power9\0");
+        assert_eq!(PLATFORM_ADDR - MAP_BASE, PLATFORM_OFFSET);
+        // An over-long name is cut and still NUL-terminated.
+        let long = arch_ppc64::Ppc64Cpu { platform: "x".repeat(300).leak(), ..arch_ppc64::Ppc64Cpu::POWER9 };
+        let page = data_page(&long);
+        assert_eq!(page[PAGE as usize - 1], 0);
+        assert_eq!(
+            page[at..PAGE as usize - 1].iter().filter(|&&b| b == b'x').count(),
+            PLATFORM_SIZE as usize - 1
+        );
+    }
+
     #[test]
     fn both_images_fit_and_the_trampoline_is_resolved_from_the_image() {
         for img in [&vdso_ppc64::VDSO_BE, &vdso_ppc64::VDSO_LE] {
@@ -116,10 +169,11 @@ mod tests {
         }
         assert_eq!(sigtramp(core::ptr::null_mut()), VDSO_BASE + image().sigtramp_start);
         assert_eq!(VDSO_BASE % PAGE, 0);
-        assert!(install());
+        let cpu = arch_ppc64::Ppc64Cpu::POWER9;
+        assert!(install(&cpu));
         let installed = kpi::host::shared_page_copy().unwrap();
         assert_eq!(&installed[PAGE as usize..PAGE as usize + image().bytes.len()], image().bytes);
-        assert!(installed[..PAGE as usize].iter().all(|&b| b == 0));
+        assert_eq!(&installed[..PAGE as usize], &data_page(&cpu)[..]);
         // SAFETY: host fakes; null process/image are not dereferenced.
         assert_eq!(unsafe { map_into(core::ptr::null_mut(), core::ptr::null_mut()) }, 0);
         assert_eq!(kpi::host::vdso_maps(), std::vec![(MAP_BASE, MAP_SIZE)]);

@@ -13,6 +13,7 @@
 //! | 0x040   | `syscall_map`    | 32 words: call n implemented iff word n/32 has bit `0x8000_0000 >> n%32` |
 //! | 0x0c0   |                  | reserved, zero                                                         |
 //! | 0x200   | `vdso_timekeep`  | FreeBSD's timekeeping (`sys/vdso.h`), [`TH_NUM`] timehands, when the kernel keeps it here |
+//! | 0xf00   | platform name    | [`PLATFORM_OFFSET`]: the NUL-terminated string `AT_PLATFORM` and `AT_BASE_PLATFORM` point at ("power9"); not read by the vdso code |
 //!
 //! The time functions follow FreeBSD's reader: `tk_ver` must be [`TK_VER_1`] and `tk_enabled` nonzero,
 //! `tk_current` picks the timehands, whose `th_algo` must be [`TH_ALGO_PPC_TB`] (the counter is the low
@@ -26,6 +27,11 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 pub const DATA_SIZE: u64 = 0x1000;
 /// Where the kernel puts `struct vdso_timekeep` when it keeps it inside the data area.
 pub const TK_DEFAULT_OFFSET: u64 = 0x200;
+/// Where the kernel writes the platform name `AT_PLATFORM`/`AT_BASE_PLATFORM` point at (Linux copies it
+/// to the stack; here it is in the read-only data page every process maps).
+pub const PLATFORM_OFFSET: u64 = 0xf00;
+/// Room for the platform name, its NUL included.
+pub const PLATFORM_SIZE: u64 = DATA_SIZE - PLATFORM_OFFSET;
 /// Timehands in FreeBSD's timekeep (`VDSO_TH_NUM`).
 pub const TH_NUM: usize = 4;
 /// `VDSO_TK_VER_1`.
@@ -146,7 +152,7 @@ const _: () = {
     assert!(offset_of!(T, boottime) == 40);
     assert!(size_of::<T>() == 88);
     assert!(offset_of!(K, th) == 16);
-    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= DATA_SIZE as usize);
+    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= PLATFORM_OFFSET as usize);
     assert!(size_of::<D>() <= TK_DEFAULT_OFFSET as usize);
 };
 
