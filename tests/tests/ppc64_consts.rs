@@ -181,7 +181,7 @@ fn ioctl_translation_covers_the_headers() {
             let generic = constant(GENERIC, name).and_then(|v| u32::try_from(v).ok());
             match generic {
                 Some(g) => assert_eq!(ppc_ioctl::to_generic(ppc), Some(g), "{arch} {name}"),
-                None => assert_ne!(ppc_ioctl::ioc_dir(ppc), 0, "{arch} {name}"),
+                None => assert_ne!(ppc_ioctl::PPC_IOC.ioc_dir(ppc), 0, "{arch} {name}"),
             }
         }
     }

@@ -10,7 +10,7 @@
 use crate::termios::{Termio, Termios};
 use core::mem::size_of;
 use linux_core::consts::Pair;
-use linux_core::ioctl as g;
+use linux_core::ioctl::{self as g, IocEncoding};
 use linux_core::termios::WinSize;
 use linux_core::{name_pairs, named_consts};
 use zerocopy::BigEndian;
@@ -30,53 +30,15 @@ named_consts! {
     }
 }
 
-/// `_IOC(dir, type, nr, size)` with the powerpc encoding; each argument is cut to its field's width.
-pub const fn ioc(dir: u32, ty: u32, nr: u32, size: u32) -> u32 {
-    ((dir & _IOC_DIRMASK) << _IOC_DIRSHIFT)
-        | ((ty & _IOC_TYPEMASK) << _IOC_TYPESHIFT)
-        | ((nr & _IOC_NRMASK) << _IOC_NRSHIFT)
-        | ((size & _IOC_SIZEMASK) << _IOC_SIZESHIFT)
-}
-
-/// `_IO(type, nr)`.
-pub const fn io(ty: u32, nr: u32) -> u32 {
-    ioc(_IOC_NONE, ty, nr, 0)
-}
-
-/// `_IOR(type, nr, size)`: the kernel writes `size` bytes to user memory.
-pub const fn ior(ty: u32, nr: u32, size: u32) -> u32 {
-    ioc(_IOC_READ, ty, nr, size)
-}
-
-/// `_IOW(type, nr, size)`: the kernel reads `size` bytes from user memory.
-pub const fn iow(ty: u32, nr: u32, size: u32) -> u32 {
-    ioc(_IOC_WRITE, ty, nr, size)
-}
-
-/// `_IOWR(type, nr, size)`.
-pub const fn iowr(ty: u32, nr: u32, size: u32) -> u32 {
-    ioc(_IOC_READ | _IOC_WRITE, ty, nr, size)
-}
-
-/// `_IOC_DIR(cmd)`.
-pub const fn ioc_dir(cmd: u32) -> u32 {
-    (cmd >> _IOC_DIRSHIFT) & _IOC_DIRMASK
-}
-
-/// `_IOC_TYPE(cmd)`.
-pub const fn ioc_type(cmd: u32) -> u32 {
-    (cmd >> _IOC_TYPESHIFT) & _IOC_TYPEMASK
-}
-
-/// `_IOC_NR(cmd)`.
-pub const fn ioc_nr(cmd: u32) -> u32 {
-    (cmd >> _IOC_NRSHIFT) & _IOC_NRMASK
-}
-
-/// `_IOC_SIZE(cmd)`.
-pub const fn ioc_size(cmd: u32) -> u32 {
-    (cmd >> _IOC_SIZESHIFT) & _IOC_SIZEMASK
-}
+/// The powerpc `_IOC` encoding, from the constants above (which the conformance tests check against
+/// `asm/ioctl.h`): `PPC_IOC.ior(...)` is powerpc's `_IOR(...)`.
+pub const PPC_IOC: IocEncoding = IocEncoding {
+    size_bits: _IOC_SIZEBITS,
+    dir_bits: _IOC_DIRBITS,
+    none: _IOC_NONE,
+    read: _IOC_READ,
+    write: _IOC_WRITE,
+};
 
 /// `sizeof(struct termios)` on powerpc (44: it has the speed fields).
 pub const TERMIOS_SIZE: u32 = size_of::<Termios<BigEndian>>() as u32;
@@ -102,33 +64,33 @@ const T: u32 = b'T' as u32;
 named_consts! {
     /// Every ioctl number of powerpc's `asm/ioctls.h` (`TIOCINQ` is an alias of `FIONREAD`).
     PPC64_TTY_IOCTLS: u32 {
-        FIOCLEX = io(F, 1), FIONCLEX = io(F, 2), FIOASYNC = iow(F, 125, INT_SIZE),
-        FIONBIO = iow(F, 126, INT_SIZE), FIONREAD = ior(F, 127, INT_SIZE), TIOCINQ = FIONREAD,
-        FIOQSIZE = ior(F, 128, LOFF_T_SIZE),
-        TIOCGETP = ior(LT, 8, SGTTYB_SIZE), TIOCSETP = iow(LT, 9, SGTTYB_SIZE),
-        TIOCSETN = iow(LT, 10, SGTTYB_SIZE), TIOCSETC = iow(LT, 17, TCHARS_SIZE),
-        TIOCGETC = ior(LT, 18, TCHARS_SIZE),
-        TCGETS = ior(LT, 19, TERMIOS_SIZE), TCSETS = iow(LT, 20, TERMIOS_SIZE),
-        TCSETSW = iow(LT, 21, TERMIOS_SIZE), TCSETSF = iow(LT, 22, TERMIOS_SIZE),
-        TCGETA = ior(LT, 23, TERMIO_SIZE), TCSETA = iow(LT, 24, TERMIO_SIZE),
-        TCSETAW = iow(LT, 25, TERMIO_SIZE), TCSETAF = iow(LT, 28, TERMIO_SIZE),
-        TCSBRK = io(LT, 29), TCXONC = io(LT, 30), TCFLSH = io(LT, 31),
-        TIOCSWINSZ = iow(LT, 103, WINSIZE_SIZE), TIOCGWINSZ = ior(LT, 104, WINSIZE_SIZE),
-        TIOCSTART = io(LT, 110), TIOCSTOP = io(LT, 111), TIOCOUTQ = ior(LT, 115, INT_SIZE),
-        TIOCGLTC = ior(LT, 116, LTCHARS_SIZE), TIOCSLTC = iow(LT, 117, LTCHARS_SIZE),
-        TIOCSPGRP = iow(LT, 118, INT_SIZE), TIOCGPGRP = ior(LT, 119, INT_SIZE),
+        FIOCLEX = PPC_IOC.io(F, 1), FIONCLEX = PPC_IOC.io(F, 2), FIOASYNC = PPC_IOC.iow(F, 125, INT_SIZE),
+        FIONBIO = PPC_IOC.iow(F, 126, INT_SIZE), FIONREAD = PPC_IOC.ior(F, 127, INT_SIZE), TIOCINQ = FIONREAD,
+        FIOQSIZE = PPC_IOC.ior(F, 128, LOFF_T_SIZE),
+        TIOCGETP = PPC_IOC.ior(LT, 8, SGTTYB_SIZE), TIOCSETP = PPC_IOC.iow(LT, 9, SGTTYB_SIZE),
+        TIOCSETN = PPC_IOC.iow(LT, 10, SGTTYB_SIZE), TIOCSETC = PPC_IOC.iow(LT, 17, TCHARS_SIZE),
+        TIOCGETC = PPC_IOC.ior(LT, 18, TCHARS_SIZE),
+        TCGETS = PPC_IOC.ior(LT, 19, TERMIOS_SIZE), TCSETS = PPC_IOC.iow(LT, 20, TERMIOS_SIZE),
+        TCSETSW = PPC_IOC.iow(LT, 21, TERMIOS_SIZE), TCSETSF = PPC_IOC.iow(LT, 22, TERMIOS_SIZE),
+        TCGETA = PPC_IOC.ior(LT, 23, TERMIO_SIZE), TCSETA = PPC_IOC.iow(LT, 24, TERMIO_SIZE),
+        TCSETAW = PPC_IOC.iow(LT, 25, TERMIO_SIZE), TCSETAF = PPC_IOC.iow(LT, 28, TERMIO_SIZE),
+        TCSBRK = PPC_IOC.io(LT, 29), TCXONC = PPC_IOC.io(LT, 30), TCFLSH = PPC_IOC.io(LT, 31),
+        TIOCSWINSZ = PPC_IOC.iow(LT, 103, WINSIZE_SIZE), TIOCGWINSZ = PPC_IOC.ior(LT, 104, WINSIZE_SIZE),
+        TIOCSTART = PPC_IOC.io(LT, 110), TIOCSTOP = PPC_IOC.io(LT, 111), TIOCOUTQ = PPC_IOC.ior(LT, 115, INT_SIZE),
+        TIOCGLTC = PPC_IOC.ior(LT, 116, LTCHARS_SIZE), TIOCSLTC = PPC_IOC.iow(LT, 117, LTCHARS_SIZE),
+        TIOCSPGRP = PPC_IOC.iow(LT, 118, INT_SIZE), TIOCGPGRP = PPC_IOC.ior(LT, 119, INT_SIZE),
         TIOCEXCL = 0x540C, TIOCNXCL = 0x540D, TIOCSCTTY = 0x540E, TIOCSTI = 0x5412, TIOCMGET = 0x5415,
         TIOCMBIS = 0x5416, TIOCMBIC = 0x5417, TIOCMSET = 0x5418, TIOCGSOFTCAR = 0x5419,
         TIOCSSOFTCAR = 0x541A, TIOCLINUX = 0x541C, TIOCCONS = 0x541D, TIOCGSERIAL = 0x541E,
         TIOCSSERIAL = 0x541F, TIOCPKT = 0x5420, TIOCNOTTY = 0x5422, TIOCSETD = 0x5423,
         TIOCGETD = 0x5424, TCSBRKP = 0x5425, TIOCSBRK = 0x5427, TIOCCBRK = 0x5428, TIOCGSID = 0x5429,
         TIOCGRS485 = 0x542e, TIOCSRS485 = 0x542f,
-        TIOCGPTN = ior(T, 0x30, INT_SIZE), TIOCSPTLCK = iow(T, 0x31, INT_SIZE),
-        TIOCGDEV = ior(T, 0x32, INT_SIZE), TIOCSIG = iow(T, 0x36, INT_SIZE), TIOCVHANGUP = 0x5437,
-        TIOCGPKT = ior(T, 0x38, INT_SIZE), TIOCGPTLCK = ior(T, 0x39, INT_SIZE),
-        TIOCGEXCL = ior(T, 0x40, INT_SIZE), TIOCGPTPEER = io(T, 0x41),
-        TIOCGISO7816 = ior(T, 0x42, g::SERIAL_ISO7816_SIZE),
-        TIOCSISO7816 = iowr(T, 0x43, g::SERIAL_ISO7816_SIZE),
+        TIOCGPTN = PPC_IOC.ior(T, 0x30, INT_SIZE), TIOCSPTLCK = PPC_IOC.iow(T, 0x31, INT_SIZE),
+        TIOCGDEV = PPC_IOC.ior(T, 0x32, INT_SIZE), TIOCSIG = PPC_IOC.iow(T, 0x36, INT_SIZE), TIOCVHANGUP = 0x5437,
+        TIOCGPKT = PPC_IOC.ior(T, 0x38, INT_SIZE), TIOCGPTLCK = PPC_IOC.ior(T, 0x39, INT_SIZE),
+        TIOCGEXCL = PPC_IOC.ior(T, 0x40, INT_SIZE), TIOCGPTPEER = PPC_IOC.io(T, 0x41),
+        TIOCGISO7816 = PPC_IOC.ior(T, 0x42, g::SERIAL_ISO7816_SIZE),
+        TIOCSISO7816 = PPC_IOC.iowr(T, 0x43, g::SERIAL_ISO7816_SIZE),
         TIOCSERCONFIG = 0x5453, TIOCSERGWILD = 0x5454, TIOCSERSWILD = 0x5455, TIOCGLCKTRMIOS = 0x5456,
         TIOCSLCKTRMIOS = 0x5457, TIOCSERGSTRUCT = 0x5458, TIOCSERGETLSR = 0x5459,
         TIOCSERGETMULTI = 0x545A, TIOCSERSETMULTI = 0x545B, TIOCMIWAIT = 0x545C, TIOCGICOUNT = 0x545D,
@@ -202,12 +164,12 @@ pub fn to_generic(cmd: u32) -> Option<u32> {
     if DIFFERING_IOCTLS.iter().any(|e| e.2 == cmd) {
         return None;
     }
-    let dir = ioc_dir(cmd);
+    let dir = PPC_IOC.ioc_dir(cmd);
     if dir == 0 {
         return Some(cmd);
     }
     Some(match dir_to_generic(dir) {
-        Some(gdir) => g::ioc(gdir, ioc_type(cmd), ioc_nr(cmd), ioc_size(cmd)),
+        Some(gdir) => g::ioc(gdir, PPC_IOC.ioc_type(cmd), PPC_IOC.ioc_nr(cmd), PPC_IOC.ioc_size(cmd)),
         None => cmd,
     })
 }
@@ -224,15 +186,16 @@ pub fn from_generic(cmd: u32) -> Option<u32> {
     }
     let dir = g::ioc_dir(cmd);
     if dir == g::_IOC_NONE {
-        let own_io =
-            PPC64_TTY_IOCTLS.iter().find(|&&(_, p)| ioc_dir(p) == _IOC_NONE && to_generic(p) == Some(cmd));
+        let own_io = PPC64_TTY_IOCTLS
+            .iter()
+            .find(|&&(_, p)| PPC_IOC.ioc_dir(p) == _IOC_NONE && to_generic(p) == Some(cmd));
         return Some(own_io.map_or(cmd, |&(_, p)| p));
     }
     let size = g::ioc_size(cmd);
     if size > _IOC_SIZEMASK {
         return None;
     }
-    Some(ioc(dir_from_generic(dir), g::ioc_type(cmd), g::ioc_nr(cmd), size))
+    Some(PPC_IOC.ioc(dir_from_generic(dir), g::ioc_type(cmd), g::ioc_nr(cmd), size))
 }
 
 /// The number called `name` in [`PPC64_TTY_IOCTLS`].
@@ -274,6 +237,9 @@ mod tests {
     #[test]
     fn generic_sizes_beyond_13_bits_have_no_ppc_number() {
         assert_eq!(from_generic(g::ior(u32::from(b'x'), 1, 0x2000)), None);
-        assert_eq!(from_generic(g::ior(u32::from(b'x'), 1, 0x1fff)), Some(ior(u32::from(b'x'), 1, 0x1fff)));
+        assert_eq!(
+            from_generic(g::ior(u32::from(b'x'), 1, 0x1fff)),
+            Some(PPC_IOC.ior(u32::from(b'x'), 1, 0x1fff))
+        );
     }
 }

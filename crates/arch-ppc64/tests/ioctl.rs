@@ -66,10 +66,10 @@ fn legacy_numbers_pass_through() {
 fn driver_ioctls_are_re_encoded() {
     let d = u32::from(b'd');
     let cases = [
-        (ppc::iowr(d, 5, 24), generic::iowr(d, 5, 24), 0xc018_6405, 0xc018_6405),
-        (ppc::ior(d, 5, 24), generic::ior(d, 5, 24), 0x4018_6405, 0x8018_6405),
-        (ppc::iow(d, 5, 24), generic::iow(d, 5, 24), 0x8018_6405, 0x4018_6405),
-        (ppc::ior(d, 6, 0x1fff), generic::ior(d, 6, 0x1fff), 0x5fff_6406, 0x9fff_6406),
+        (ppc::PPC_IOC.iowr(d, 5, 24), generic::iowr(d, 5, 24), 0xc018_6405, 0xc018_6405),
+        (ppc::PPC_IOC.ior(d, 5, 24), generic::ior(d, 5, 24), 0x4018_6405, 0x8018_6405),
+        (ppc::PPC_IOC.iow(d, 5, 24), generic::iow(d, 5, 24), 0x8018_6405, 0x4018_6405),
+        (ppc::PPC_IOC.ior(d, 6, 0x1fff), generic::ior(d, 6, 0x1fff), 0x5fff_6406, 0x9fff_6406),
     ];
     for (p, g, p_literal, g_literal) in cases {
         assert_eq!((p, g), (p_literal, g_literal));
@@ -77,11 +77,11 @@ fn driver_ioctls_are_re_encoded() {
         assert_eq!(from_generic(g), Some(p), "{g:#x}");
         assert_eq!(
             (generic::ioc_type(g), generic::ioc_nr(g), generic::ioc_size(g)),
-            (ppc::ioc_type(p), ppc::ioc_nr(p), ppc::ioc_size(p))
+            (ppc::PPC_IOC.ioc_type(p), ppc::PPC_IOC.ioc_nr(p), ppc::PPC_IOC.ioc_size(p))
         );
     }
     // A generic _IO number is indistinguishable from a legacy number: backwards it stays as it is.
-    assert_eq!((ppc::io(d, 5), generic::io(d, 5)), (0x2000_6405, 0x6405));
+    assert_eq!((ppc::PPC_IOC.io(d, 5), generic::io(d, 5)), (0x2000_6405, 0x6405));
     assert_eq!(to_generic(0x2000_6405), Some(0x6405));
     assert_eq!(from_generic(0x6405), Some(0x6405));
     // Generic sizes above powerpc's 13 bits have no powerpc number.
@@ -98,8 +98,8 @@ fn every_table_entry_round_trips() {
         match generic_value(name) {
             Some(expected) => assert_eq!(g, expected, "{name}"),
             None => {
-                assert_ne!(ppc::ioc_dir(p), 0, "{name}: a powerpc-only number is an _IOC number");
-                assert_eq!(generic::ioc_size(g), ppc::ioc_size(p), "{name}");
+                assert_ne!(ppc::PPC_IOC.ioc_dir(p), 0, "{name}: a powerpc-only number is an _IOC number");
+                assert_eq!(generic::ioc_size(g), ppc::PPC_IOC.ioc_size(p), "{name}");
                 assert_eq!(generic::ioc_nr(g) | generic::ioc_type(g) << 8, p & 0xffff, "{name}");
             }
         }

@@ -23,52 +23,139 @@ named_consts! {
     }
 }
 
-/// `_IOC(dir, type, nr, size)`; each argument is cut to its field's width.
+/// An `_IOC` encoding: the widths of the size and direction fields and the direction values. The
+/// asm-generic one is [`GENERIC_IOC`]; an architecture with its own `asm/ioctl.h` (powerpc) defines
+/// another from its header's constants. Number and type are 8 bits each everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IocEncoding {
+    /// `_IOC_SIZEBITS`.
+    pub size_bits: u32,
+    /// `_IOC_DIRBITS`.
+    pub dir_bits: u32,
+    /// `_IOC_NONE`.
+    pub none: u32,
+    /// `_IOC_READ`.
+    pub read: u32,
+    /// `_IOC_WRITE`.
+    pub write: u32,
+}
+
+/// The asm-generic encoding (2 direction bits, 14 size bits).
+pub const GENERIC_IOC: IocEncoding = IocEncoding {
+    size_bits: _IOC_SIZEBITS,
+    dir_bits: _IOC_DIRBITS,
+    none: _IOC_NONE,
+    read: _IOC_READ,
+    write: _IOC_WRITE,
+};
+
+impl IocEncoding {
+    // Wrapping shifts and sums: a nonsensical encoding (fields wider than 32 bits in all) gives wrong
+    // numbers, never a panic. Every real one (2 + 14 or 3 + 13 bits above 16) fits exactly.
+    const fn size_mask(&self) -> u32 {
+        1u32.wrapping_shl(self.size_bits).wrapping_sub(1)
+    }
+
+    const fn dir_mask(&self) -> u32 {
+        1u32.wrapping_shl(self.dir_bits).wrapping_sub(1)
+    }
+
+    const fn dir_shift(&self) -> u32 {
+        _IOC_SIZESHIFT.wrapping_add(self.size_bits)
+    }
+
+    /// `_IOC(dir, type, nr, size)`; each argument is cut to its field's width.
+    pub const fn ioc(&self, dir: u32, ty: u32, nr: u32, size: u32) -> u32 {
+        (dir & self.dir_mask()).wrapping_shl(self.dir_shift())
+            | ((ty & _IOC_TYPEMASK) << _IOC_TYPESHIFT)
+            | ((nr & _IOC_NRMASK) << _IOC_NRSHIFT)
+            | ((size & self.size_mask()) << _IOC_SIZESHIFT)
+    }
+
+    /// `_IO(type, nr)`.
+    pub const fn io(&self, ty: u32, nr: u32) -> u32 {
+        self.ioc(self.none, ty, nr, 0)
+    }
+
+    /// `_IOR(type, nr, size)`: the kernel writes `size` bytes to user memory.
+    pub const fn ior(&self, ty: u32, nr: u32, size: u32) -> u32 {
+        self.ioc(self.read, ty, nr, size)
+    }
+
+    /// `_IOW(type, nr, size)`: the kernel reads `size` bytes from user memory.
+    pub const fn iow(&self, ty: u32, nr: u32, size: u32) -> u32 {
+        self.ioc(self.write, ty, nr, size)
+    }
+
+    /// `_IOWR(type, nr, size)`.
+    pub const fn iowr(&self, ty: u32, nr: u32, size: u32) -> u32 {
+        self.ioc(self.read | self.write, ty, nr, size)
+    }
+
+    /// `_IOC_DIR(cmd)`.
+    pub const fn ioc_dir(&self, cmd: u32) -> u32 {
+        cmd.wrapping_shr(self.dir_shift()) & self.dir_mask()
+    }
+
+    /// `_IOC_TYPE(cmd)`.
+    pub const fn ioc_type(&self, cmd: u32) -> u32 {
+        (cmd >> _IOC_TYPESHIFT) & _IOC_TYPEMASK
+    }
+
+    /// `_IOC_NR(cmd)`.
+    pub const fn ioc_nr(&self, cmd: u32) -> u32 {
+        (cmd >> _IOC_NRSHIFT) & _IOC_NRMASK
+    }
+
+    /// `_IOC_SIZE(cmd)`.
+    pub const fn ioc_size(&self, cmd: u32) -> u32 {
+        (cmd >> _IOC_SIZESHIFT) & self.size_mask()
+    }
+}
+
+/// `_IOC` in the generic encoding ([`IocEncoding::ioc`]).
 pub const fn ioc(dir: u32, ty: u32, nr: u32, size: u32) -> u32 {
-    ((dir & _IOC_DIRMASK) << _IOC_DIRSHIFT)
-        | ((ty & _IOC_TYPEMASK) << _IOC_TYPESHIFT)
-        | ((nr & _IOC_NRMASK) << _IOC_NRSHIFT)
-        | ((size & _IOC_SIZEMASK) << _IOC_SIZESHIFT)
+    GENERIC_IOC.ioc(dir, ty, nr, size)
 }
 
-/// `_IO(type, nr)`.
+/// `_IO` in the generic encoding.
 pub const fn io(ty: u32, nr: u32) -> u32 {
-    ioc(_IOC_NONE, ty, nr, 0)
+    GENERIC_IOC.io(ty, nr)
 }
 
-/// `_IOR(type, nr, size)`: the kernel writes `size` bytes to user memory.
+/// `_IOR` in the generic encoding.
 pub const fn ior(ty: u32, nr: u32, size: u32) -> u32 {
-    ioc(_IOC_READ, ty, nr, size)
+    GENERIC_IOC.ior(ty, nr, size)
 }
 
-/// `_IOW(type, nr, size)`: the kernel reads `size` bytes from user memory.
+/// `_IOW` in the generic encoding.
 pub const fn iow(ty: u32, nr: u32, size: u32) -> u32 {
-    ioc(_IOC_WRITE, ty, nr, size)
+    GENERIC_IOC.iow(ty, nr, size)
 }
 
-/// `_IOWR(type, nr, size)`.
+/// `_IOWR` in the generic encoding.
 pub const fn iowr(ty: u32, nr: u32, size: u32) -> u32 {
-    ioc(_IOC_READ | _IOC_WRITE, ty, nr, size)
+    GENERIC_IOC.iowr(ty, nr, size)
 }
 
-/// `_IOC_DIR(cmd)`.
+/// `_IOC_DIR` in the generic encoding.
 pub const fn ioc_dir(cmd: u32) -> u32 {
-    (cmd >> _IOC_DIRSHIFT) & _IOC_DIRMASK
+    GENERIC_IOC.ioc_dir(cmd)
 }
 
-/// `_IOC_TYPE(cmd)`.
+/// `_IOC_TYPE`.
 pub const fn ioc_type(cmd: u32) -> u32 {
-    (cmd >> _IOC_TYPESHIFT) & _IOC_TYPEMASK
+    GENERIC_IOC.ioc_type(cmd)
 }
 
-/// `_IOC_NR(cmd)`.
+/// `_IOC_NR`.
 pub const fn ioc_nr(cmd: u32) -> u32 {
-    (cmd >> _IOC_NRSHIFT) & _IOC_NRMASK
+    GENERIC_IOC.ioc_nr(cmd)
 }
 
-/// `_IOC_SIZE(cmd)`.
+/// `_IOC_SIZE` in the generic encoding.
 pub const fn ioc_size(cmd: u32) -> u32 {
-    (cmd >> _IOC_SIZESHIFT) & _IOC_SIZEMASK
+    GENERIC_IOC.ioc_size(cmd)
 }
 
 /// `sizeof(struct termios2)`.
