@@ -76,8 +76,9 @@ pub fn uc_prot(prot: u32) -> Prot {
 pub fn new_engine(little_endian: bool) -> Result<Uc, String> {
     let mut uc = Unicorn::new_with_data(Arch::PPC, Mode::PPC64 | Mode::BIG_ENDIAN, Guest::default())
         .map_err(|e| format!("cannot create the unicorn engine: {e:?}"))?;
-    uc.ctl_set_cpu_model(Ppc64CpuModel::POWER9_V2_0 as i32)
-        .map_err(|e| format!("unicorn refuses the POWER9 model: {e:?} (is target/unicorn-patched patched?)"))?;
+    uc.ctl_set_cpu_model(Ppc64CpuModel::POWER9_V2_0 as i32).map_err(|e| {
+        format!("unicorn refuses the POWER9 model: {e:?} (is target/unicorn-patched patched?)")
+    })?;
     uc.add_intr_hook(|uc, intno| {
         uc.get_data_mut().intr = Some(intno);
         let _ = uc.emu_stop();

@@ -18,16 +18,38 @@ struct Info {
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
-const INFO_INIT: Info =
-    Info { code: AtomicI32::new(0), pid: AtomicI32::new(0), uid: AtomicU32::new(0), status: AtomicI32::new(0) };
+const INFO_INIT: Info = Info {
+    code: AtomicI32::new(0),
+    pid: AtomicI32::new(0),
+    uid: AtomicU32::new(0),
+    status: AtomicI32::new(0),
+};
 static INFO: [Info; 65] = [INFO_INIT; 65];
 
 /// Signals caught on the host on the guest's behalf. Synchronous faults (SEGV, BUS, ILL, FPE, TRAP)
 /// are the harness's own and keep their default action; SIGKILL/SIGSTOP cannot be caught.
 pub const CAUGHT: &[i32] = &[
-    libc::SIGHUP, libc::SIGINT, libc::SIGQUIT, libc::SIGUSR1, libc::SIGUSR2, libc::SIGPIPE, libc::SIGALRM,
-    libc::SIGTERM, libc::SIGCHLD, libc::SIGCONT, libc::SIGWINCH, libc::SIGURG, libc::SIGIO, libc::SIGPROF,
-    libc::SIGVTALRM, libc::SIGXCPU, libc::SIGXFSZ, libc::SIGPWR, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGPIPE,
+    libc::SIGALRM,
+    libc::SIGTERM,
+    libc::SIGCHLD,
+    libc::SIGCONT,
+    libc::SIGWINCH,
+    libc::SIGURG,
+    libc::SIGIO,
+    libc::SIGPROF,
+    libc::SIGVTALRM,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+    libc::SIGPWR,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
 ];
 
 extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
@@ -93,7 +115,10 @@ extern "C" fn tick(_sig: libc::c_int) {
 /// child calls this again. Returns false when the host refuses the timer (the vdso then stays exact
 /// only across system calls).
 pub fn start_tick(period_ns: u64) -> bool {
-    let period = libc::timespec { tv_sec: (period_ns / 1_000_000_000) as libc::time_t, tv_nsec: (period_ns % 1_000_000_000) as libc::c_long };
+    let period = libc::timespec {
+        tv_sec: (period_ns / 1_000_000_000) as libc::time_t,
+        tv_nsec: (period_ns % 1_000_000_000) as libc::c_long,
+    };
     // SAFETY: a zeroed sigaction with a valid handler and an empty mask, a zeroed sigevent filled with
     // SIGEV_SIGNAL, and a timer id written by timer_create are valid arguments.
     unsafe {

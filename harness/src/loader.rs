@@ -106,7 +106,11 @@ fn rd32(e: Endian, b: &[u8], off: usize) -> Option<u32> {
 /// and segments lie within the file.
 pub fn parse_elf(guest_path: &str, bytes: Vec<u8>) -> Result<ElfFile, ExecError> {
     let hdr = Elf64Header::parse(&bytes).map_err(|e| {
-        let what = if bytes.len() < 64 && bytes.starts_with(b"\x7fELF") { "truncated ELF header" } else { "not an ELF64 executable" };
+        let what = if bytes.len() < 64 && bytes.starts_with(b"\x7fELF") {
+            "truncated ELF header"
+        } else {
+            "not an ELF64 executable"
+        };
         fail(e, format!("{guest_path}: {what}"))
     })?;
     if hdr.machine != EM_PPC64 {
@@ -129,11 +133,17 @@ pub fn parse_elf(guest_path: &str, bytes: Vec<u8>) -> Result<ElfFile, ExecError>
                 memsz: rd64(e, &bytes, o + 40)?,
             })
         });
-        let ph = ph.ok_or_else(|| fail(LinuxErrno::ENOEXEC, format!("{guest_path}: truncated ELF file (program headers)")))?;
+        let ph = ph.ok_or_else(|| {
+            fail(LinuxErrno::ENOEXEC, format!("{guest_path}: truncated ELF file (program headers)"))
+        })?;
         if ph.p_type == PT_LOAD || ph.p_type == PT_INTERP {
             let end = ph.offset.checked_add(ph.filesz);
-            if end.is_none_or(|end| end > bytes.len() as u64) || ph.filesz > ph.memsz && ph.p_type == PT_LOAD {
-                return Err(fail(LinuxErrno::ENOEXEC, format!("{guest_path}: truncated ELF file (segment past the end)")));
+            if end.is_none_or(|end| end > bytes.len() as u64) || ph.filesz > ph.memsz && ph.p_type == PT_LOAD
+            {
+                return Err(fail(
+                    LinuxErrno::ENOEXEC,
+                    format!("{guest_path}: truncated ELF file (segment past the end)"),
+                ));
             }
         }
         phdrs.push(ph);
@@ -151,11 +161,22 @@ fn interp_path(f: &ElfFile) -> Option<Vec<u8>> {
 }
 
 /// Checks everything about an exec that can fail: file, `#!` scripts, ELF, brand, interpreter.
-pub fn prepare(vfs: &Vfs, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>) -> Result<ExecPlan, ExecError> {
+pub fn prepare(
+    vfs: &Vfs,
+    path: &[u8],
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+) -> Result<ExecPlan, ExecError> {
     prepare_depth(vfs, path, argv, envp, 0)
 }
 
-fn prepare_depth(vfs: &Vfs, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, depth: u32) -> Result<ExecPlan, ExecError> {
+fn prepare_depth(
+    vfs: &Vfs,
+    path: &[u8],
+    mut argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+    depth: u32,
+) -> Result<ExecPlan, ExecError> {
     let shown = String::from_utf8_lossy(path).into_owned();
     let (exe, bytes) = vfs.read_executable(path).map_err(|e| {
         let why = match e {
@@ -195,7 +216,10 @@ fn prepare_depth(vfs: &Vfs, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u
                 "{shown}: interpreter {} is not one of a Linux powerpc64 brand",
                 String::from_utf8_lossy(i)
             ),
-            _ => format!("{shown}: no Linux powerpc64 brand for this {order} ELF (e_flags {:#x})", main.hdr.flags),
+            _ => format!(
+                "{shown}: no Linux powerpc64 brand for this {order} ELF (e_flags {:#x})",
+                main.hdr.flags
+            ),
         };
         fail(e, msg)
     })?;
@@ -208,7 +232,10 @@ fn prepare_depth(vfs: &Vfs, path: &[u8], mut argv: Vec<Vec<u8>>, envp: Vec<Vec<u
             })?;
             let f = parse_elf(&iname, ibytes)?;
             if f.hdr.endian != main.hdr.endian || !brand.header_supported(&f.hdr) {
-                return Err(fail(LinuxErrno::ELIBBAD, format!("{shown}: interpreter {iname} is not of the program's ABI")));
+                return Err(fail(
+                    LinuxErrno::ELIBBAD,
+                    format!("{shown}: interpreter {iname} is not of the program's ABI"),
+                ));
             }
             Some(f)
         }

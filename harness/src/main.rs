@@ -38,7 +38,8 @@ struct Cli {
 }
 
 fn parse(args: &[String]) -> Result<Cli, String> {
-    let mut cli = Cli { sysroot: None, scratch: None, opts: Options::default(), coverage: false, program: Vec::new() };
+    let mut cli =
+        Cli { sysroot: None, scratch: None, opts: Options::default(), coverage: false, program: Vec::new() };
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -74,8 +75,12 @@ fn coverage() {
     distinct.sort();
     distinct.dedup();
     let done = distinct.iter().filter(|s| syscalls::IMPLEMENTED.contains(s)).count();
-    println!("ppc64 syscall table: {} distinct syscalls; the harness backend implements {done}", distinct.len());
-    let missing: Vec<&str> = distinct.iter().filter(|s| !syscalls::IMPLEMENTED.contains(s)).map(|s| s.name()).collect();
+    println!(
+        "ppc64 syscall table: {} distinct syscalls; the harness backend implements {done}",
+        distinct.len()
+    );
+    let missing: Vec<&str> =
+        distinct.iter().filter(|s| !syscalls::IMPLEMENTED.contains(s)).map(|s| s.name()).collect();
     println!("not implemented (ENOSYS): {}", missing.join(" "));
 }
 
@@ -129,7 +134,8 @@ fn main() {
         eprintln!("ppc64-harness: cannot create the scratch directory {}: {e}", scratch.display());
         std::process::exit(1);
     }
-    let cwd = std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_else(|_| b"/".to_vec());
+    let cwd =
+        std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_else(|_| b"/".to_vec());
     let vfs = vfs::Vfs { sysroot: cli.sysroot.clone(), scratch: scratch.clone(), cwd, exe: String::new() };
     let argv: Vec<Vec<u8>> = cli.program.iter().map(|s| s.as_bytes().to_vec()).collect();
     let envp: Vec<Vec<u8>> = std::env::vars_os()
@@ -146,7 +152,8 @@ fn main() {
     hostsig::install();
     hostsig::start_tick(vdso::tick_period_ns());
     let pid = std::process::id();
-    let mut carry = Carry { vfs, signals: Signals::default(), stats: Stats::default(), opts: cli.opts.clone() };
+    let mut carry =
+        Carry { vfs, signals: Signals::default(), stats: Stats::default(), opts: cli.opts.clone() };
     let mut plan = Box::new(plan);
     let mut stats = Stats::default();
     let end = loop {

@@ -197,7 +197,8 @@ impl<E: ByteOrder> Proc<E> {
             interp_base = bias;
         }
         let stack_bottom = STACK_END - STACK_SIZE;
-        cpu::map(&mut uc, stack_bottom, STACK_END, PROT_READ | PROT_WRITE).map_err(|_| err("cannot map the stack".into()))?;
+        cpu::map(&mut uc, stack_bottom, STACK_END, PROT_READ | PROT_WRITE)
+            .map_err(|_| err("cannot map the stack".into()))?;
         // The vdso (and its data page below it) after the interpreter, top-down in the mmap area as Linux's
         // arch_setup_additional_pages; signal handlers return through its trampoline.
         let vdso = Vdso::map::<E>(&mut uc, little, MMAP_TOP, MMAP_BOTTOM, &cpu_model)
@@ -211,7 +212,8 @@ impl<E: ByteOrder> Proc<E> {
         let args = ExecArgs::new(&strings, plan.argv.len() as u64, plan.envp.len() as u64)
             .map_err(|e| ExecError { errno: e, msg: "bad argument strings".into() })?;
         // SAFETY: plain libc getters without arguments.
-        let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
+        let (uid, euid, gid, egid) =
+            unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
         let info = ExecImageInfo {
             phdr: loader::phdr_addr(&plan.main, main_bias),
             phent: 56,
@@ -233,11 +235,23 @@ impl<E: ByteOrder> Proc<E> {
         unsafe { libc::getrandom(random.as_mut_ptr().cast(), 16, 0) };
         let limits = StackLimits { max_args_bytes: STACK_SIZE / 4, stack_bottom };
         let execfn = plan.execfn.clone();
-        let stack = copyout_initial_stack(&abi, &mut UcMem(&mut uc), STACK_END, &args, &execfn, &info, &random, &limits)
-            .map_err(|e| ExecError { errno: e, msg: format!("cannot build the initial stack: {e:?}") })?;
+        let stack = copyout_initial_stack(
+            &abi,
+            &mut UcMem(&mut uc),
+            STACK_END,
+            &args,
+            &execfn,
+            &info,
+            &random,
+            &limits,
+        )
+        .map_err(|e| ExecError { errno: e, msg: format!("cannot build the initial stack: {e:?}") })?;
         let mut thread = arch_ppc64::frame::Ppc64Thread::default();
         abi.exec_setregs(&mut thread, &UcMem(&mut uc), &ExecEntry { entry, reloc_base: reloc }, &stack)
-            .map_err(|e| ExecError { errno: e, msg: format!("{}: bad entry point: {e:?}", plan.main.guest_path) })?;
+            .map_err(|e| ExecError {
+                errno: e,
+                msg: format!("{}: bad entry point: {e:?}", plan.main.guest_path),
+            })?;
         cpu::write_thread(&mut uc, &thread);
 
         let mut vfs = carry.vfs;
@@ -300,7 +314,9 @@ impl<E: ByteOrder> Proc<E> {
                     cpu::set_pc(&mut self.uc, pc);
                     self.fault(LinuxSignal::SIGTRAP, si_code::TRAP_BRKPT, pc)
                 }
-                Stop::Interrupt(INTR_ALIGN) => self.fault(LinuxSignal::SIGBUS, si_code::BUS_ADRALN, cpu::pc(&self.uc)),
+                Stop::Interrupt(INTR_ALIGN) => {
+                    self.fault(LinuxSignal::SIGBUS, si_code::BUS_ADRALN, cpu::pc(&self.uc))
+                }
                 Stop::Interrupt(n) => {
                     if self.opts.strace {
                         eprintln!("ppc64-harness: unexpected CPU interrupt {n} at {:#x}", cpu::pc(&self.uc));
@@ -310,7 +326,9 @@ impl<E: ByteOrder> Proc<E> {
                 Stop::MemFault { kind, addr } => {
                     use unicorn_engine::MemType;
                     let code = match kind {
-                        MemType::READ_UNMAPPED | MemType::WRITE_UNMAPPED | MemType::FETCH_UNMAPPED => si_code::SEGV_MAPERR,
+                        MemType::READ_UNMAPPED | MemType::WRITE_UNMAPPED | MemType::FETCH_UNMAPPED => {
+                            si_code::SEGV_MAPERR
+                        }
                         _ => si_code::SEGV_ACCERR,
                     };
                     if self.opts.strace {
@@ -338,7 +356,8 @@ impl<E: ByteOrder> Proc<E> {
             self.sig.actions[n] = Action::default();
             self.sig.mask &= !sig.mask();
         }
-        self.sig.info[n] = SigInfo { signo: i32::from(sig.get()), errno: 0, code, fields: SigInfoFields::Fault { addr } };
+        self.sig.info[n] =
+            SigInfo { signo: i32::from(sig.get()), errno: 0, code, fields: SigInfoFields::Fault { addr } };
         self.sig.pending |= sig.mask();
     }
 
@@ -419,7 +438,11 @@ impl<E: ByteOrder> Proc<E> {
                         trampoline: self.vdso.trampoline(),
                     };
                     if self.opts.strace {
-                        eprintln!("--- {} {{si_code={}}} -> handler {handler:#x}", signame(sig.get()), info.code);
+                        eprintln!(
+                            "--- {} {{si_code={}}} -> handler {handler:#x}",
+                            signame(sig.get()),
+                            info.code
+                        );
                     }
                     if self.abi.sendsig(&mut thread, &mut UcMem(&mut self.uc), &d).is_err() {
                         // Linux force_sigsegv: no room for the frame.
@@ -476,7 +499,10 @@ impl<E: ByteOrder> Proc<E> {
                 "{} {name}({:#x}, {:#x}, {:#x}, {:#x}) = {}",
                 // SAFETY: getpid has no preconditions.
                 unsafe { libc::getpid() },
-                a[0], a[1], a[2], a[3],
+                a[0],
+                a[1],
+                a[2],
+                a[3],
                 match outcome {
                     SyscallOutcome::Success(v) => format!("{v:#x}"),
                     SyscallOutcome::Error(e) => format!("-1 {}", e.name().unwrap_or("?")),
@@ -506,7 +532,11 @@ impl<E: ByteOrder> Proc<E> {
                 if st.flags & linux_core::signal::ss_flags::SS_DISABLE != 0 {
                     self.sig.altstack = AltStack::default();
                 } else if st.size != 0 && !self.sig.altstack.contains(cpu::read_frame(&self.uc).fixreg[1]) {
-                    self.sig.altstack = AltStack { sp: st.sp, size: st.size, flags: st.flags & linux_core::signal::ss_flags::SS_AUTODISARM };
+                    self.sig.altstack = AltStack {
+                        sp: st.sp,
+                        size: st.size,
+                        flags: st.flags & linux_core::signal::ss_flags::SS_AUTODISARM,
+                    };
                 }
                 Act::Just
             }
@@ -613,7 +643,12 @@ impl<E: ByteOrder> Proc<E> {
 
     /// The state an exec carries over.
     pub fn carry(&self) -> Carry {
-        Carry { vfs: self.vfs.clone(), signals: self.sig.clone(), stats: self.stats.clone(), opts: self.opts.clone() }
+        Carry {
+            vfs: self.vfs.clone(),
+            signals: self.sig.clone(),
+            stats: self.stats.clone(),
+            opts: self.opts.clone(),
+        }
     }
 
     /// Maps anonymous memory for brk/mmap (data never executable unless asked).

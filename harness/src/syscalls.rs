@@ -3,17 +3,19 @@
 //! Guest file descriptors are host descriptors (as in qemu-user).
 
 use crate::conv::{self, layout, swap_fields, swap_words};
-use zerocopy::{FromBytes, FromZeros, IntoBytes};
 use crate::cpu;
 use crate::loader::{self, MMAP_BOTTOM, MMAP_TOP};
 use crate::process::{hret, Act, Action, End, Proc};
 use crate::vm::{page_down, page_up, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use linux_core::errno::LinuxErrno;
-use linux_core::signal::{check_altstack_size, si_code, ss_flags, AltStack, LinuxSignal, SigInfo, SigInfoFields};
+use linux_core::signal::{
+    check_altstack_size, si_code, ss_flags, AltStack, LinuxSignal, SigInfo, SigInfoFields,
+};
 use linux_core::sysno::Sys;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use zerocopy::byteorder::ByteOrder;
+use zerocopy::{FromBytes, FromZeros, IntoBytes};
 
 type R = Result<u64, LinuxErrno>;
 
@@ -25,22 +27,125 @@ const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
 
 /// Syscalls the backend implements (for the coverage report).
 pub const IMPLEMENTED: &[Sys] = &[
-    Sys::Read, Sys::Write, Sys::Llseek, Sys::Readv, Sys::Writev, Sys::Pread64, Sys::Pwrite64, Sys::Lseek, Sys::Open, Sys::Openat,
-    Sys::Close, Sys::Dup, Sys::Dup2, Sys::Dup3, Sys::Fcntl, Sys::Pipe, Sys::Pipe2, Sys::Ioctl, Sys::Stat, Sys::Lstat,
-    Sys::Fstat, Sys::Newfstatat, Sys::Statx, Sys::Access, Sys::Faccessat, Sys::Faccessat2, Sys::Getdents64,
-    Sys::Getcwd, Sys::Chdir, Sys::Fchdir, Sys::Mkdir, Sys::Mkdirat, Sys::Unlink, Sys::Unlinkat, Sys::Rmdir,
-    Sys::Rename, Sys::Renameat, Sys::Renameat2, Sys::Readlink, Sys::Readlinkat, Sys::Chmod, Sys::Fchmod,
-    Sys::Fchmodat, Sys::Ftruncate, Sys::Fsync, Sys::Fdatasync, Sys::Poll, Sys::Ppoll, Sys::Sendfile, Sys::Statfs,
-    Sys::Fstatfs, Sys::Umask, Sys::Brk, Sys::Mmap, Sys::Munmap, Sys::Mprotect, Sys::Madvise, Sys::Mremap,
-    Sys::Getpid, Sys::Getppid, Sys::Gettid, Sys::Getuid, Sys::Geteuid, Sys::Getgid, Sys::Getegid, Sys::Getresuid,
-    Sys::Getresgid, Sys::Getgroups, Sys::Getpgid, Sys::Getpgrp, Sys::Setpgid, Sys::Getsid, Sys::Setsid,
-    Sys::SetTidAddress, Sys::SetRobustList, Sys::Uname, Sys::Prlimit64, Sys::Getrlimit, Sys::Ugetrlimit,
-    Sys::Setrlimit, Sys::Sysinfo, Sys::Getrandom, Sys::ClockGettime, Sys::ClockGetres, Sys::Gettimeofday,
-    Sys::Time, Sys::Nanosleep, Sys::ClockNanosleep, Sys::Times, Sys::Getrusage, Sys::Alarm, Sys::Setitimer, Sys::Getitimer, Sys::RtSigaction,
-    Sys::RtSigprocmask, Sys::RtSigpending, Sys::RtSigsuspend, Sys::RtSigreturn, Sys::Sigaltstack, Sys::Kill,
-    Sys::Tkill, Sys::Tgkill, Sys::Pause, Sys::Exit, Sys::ExitGroup, Sys::Execve, Sys::Clone, Sys::Fork, Sys::Vfork,
-    Sys::Wait4, Sys::SchedGetaffinity, Sys::SchedYield, Sys::Futex, Sys::Utimensat, Sys::Newselect, Sys::Pselect6,
-    Sys::Symlink, Sys::Link, Sys::Getpriority,
+    Sys::Read,
+    Sys::Write,
+    Sys::Llseek,
+    Sys::Readv,
+    Sys::Writev,
+    Sys::Pread64,
+    Sys::Pwrite64,
+    Sys::Lseek,
+    Sys::Open,
+    Sys::Openat,
+    Sys::Close,
+    Sys::Dup,
+    Sys::Dup2,
+    Sys::Dup3,
+    Sys::Fcntl,
+    Sys::Pipe,
+    Sys::Pipe2,
+    Sys::Ioctl,
+    Sys::Stat,
+    Sys::Lstat,
+    Sys::Fstat,
+    Sys::Newfstatat,
+    Sys::Statx,
+    Sys::Access,
+    Sys::Faccessat,
+    Sys::Faccessat2,
+    Sys::Getdents64,
+    Sys::Getcwd,
+    Sys::Chdir,
+    Sys::Fchdir,
+    Sys::Mkdir,
+    Sys::Mkdirat,
+    Sys::Unlink,
+    Sys::Unlinkat,
+    Sys::Rmdir,
+    Sys::Rename,
+    Sys::Renameat,
+    Sys::Renameat2,
+    Sys::Readlink,
+    Sys::Readlinkat,
+    Sys::Chmod,
+    Sys::Fchmod,
+    Sys::Fchmodat,
+    Sys::Ftruncate,
+    Sys::Fsync,
+    Sys::Fdatasync,
+    Sys::Poll,
+    Sys::Ppoll,
+    Sys::Sendfile,
+    Sys::Statfs,
+    Sys::Fstatfs,
+    Sys::Umask,
+    Sys::Brk,
+    Sys::Mmap,
+    Sys::Munmap,
+    Sys::Mprotect,
+    Sys::Madvise,
+    Sys::Mremap,
+    Sys::Getpid,
+    Sys::Getppid,
+    Sys::Gettid,
+    Sys::Getuid,
+    Sys::Geteuid,
+    Sys::Getgid,
+    Sys::Getegid,
+    Sys::Getresuid,
+    Sys::Getresgid,
+    Sys::Getgroups,
+    Sys::Getpgid,
+    Sys::Getpgrp,
+    Sys::Setpgid,
+    Sys::Getsid,
+    Sys::Setsid,
+    Sys::SetTidAddress,
+    Sys::SetRobustList,
+    Sys::Uname,
+    Sys::Prlimit64,
+    Sys::Getrlimit,
+    Sys::Ugetrlimit,
+    Sys::Setrlimit,
+    Sys::Sysinfo,
+    Sys::Getrandom,
+    Sys::ClockGettime,
+    Sys::ClockGetres,
+    Sys::Gettimeofday,
+    Sys::Time,
+    Sys::Nanosleep,
+    Sys::ClockNanosleep,
+    Sys::Times,
+    Sys::Getrusage,
+    Sys::Alarm,
+    Sys::Setitimer,
+    Sys::Getitimer,
+    Sys::RtSigaction,
+    Sys::RtSigprocmask,
+    Sys::RtSigpending,
+    Sys::RtSigsuspend,
+    Sys::RtSigreturn,
+    Sys::Sigaltstack,
+    Sys::Kill,
+    Sys::Tkill,
+    Sys::Tgkill,
+    Sys::Pause,
+    Sys::Exit,
+    Sys::ExitGroup,
+    Sys::Execve,
+    Sys::Clone,
+    Sys::Fork,
+    Sys::Vfork,
+    Sys::Wait4,
+    Sys::SchedGetaffinity,
+    Sys::SchedYield,
+    Sys::Futex,
+    Sys::Utimensat,
+    Sys::Newselect,
+    Sys::Pselect6,
+    Sys::Symlink,
+    Sys::Link,
+    Sys::Getpriority,
 ];
 
 fn cpath(p: &std::path::Path) -> Result<CString, LinuxErrno> {
@@ -64,7 +169,8 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Llseek => {
                 let off = ((a[1] << 32) | (a[2] & 0xffff_ffff)) as i64;
                 // SAFETY: plain host call with integer arguments.
-                hret(unsafe { libc::lseek(a[0] as i32, off, a[4] as i32) }).and_then(|r| self.write_u64(a[3], r).map(|_| 0))
+                hret(unsafe { libc::lseek(a[0] as i32, off, a[4] as i32) })
+                    .and_then(|r| self.write_u64(a[3], r).map(|_| 0))
             }
             Sys::Open => self.openat(AT_FDCWD as u64, a[0], a[1], a[2]),
             Sys::Openat => self.openat(a[0], a[1], a[2], a[3]),
@@ -73,11 +179,15 @@ impl<E: ByteOrder> Proc<E> {
             // SAFETY: plain host calls with integer arguments.
             Sys::Dup => hret(i64::from(unsafe { libc::dup(a[0] as i32) })),
             Sys::Dup2 => hret(i64::from(unsafe { libc::dup2(a[0] as i32, a[1] as i32) })),
-            Sys::Dup3 => hret(i64::from(unsafe { libc::dup3(a[0] as i32, a[1] as i32, conv::open_flags_to_host(a[2] as u32)) })),
+            Sys::Dup3 => hret(i64::from(unsafe {
+                libc::dup3(a[0] as i32, a[1] as i32, conv::open_flags_to_host(a[2] as u32))
+            })),
             Sys::Fcntl => self.fcntl(a),
             Sys::Pipe | Sys::Pipe2 => self.pipe(a[0], if sys == Sys::Pipe2 { a[1] } else { 0 }),
             Sys::Ioctl => self.ioctl(a),
-            Sys::Stat | Sys::Lstat => self.fstatat(AT_FDCWD as u64, a[0], a[1], if sys == Sys::Lstat { 0x100 } else { 0 }),
+            Sys::Stat | Sys::Lstat => {
+                self.fstatat(AT_FDCWD as u64, a[0], a[1], if sys == Sys::Lstat { 0x100 } else { 0 })
+            }
             Sys::Fstat => self.fstatat(a[0], 0, a[1], 0x1000),
             Sys::Newfstatat => self.fstatat(a[0], a[1], a[2], a[3]),
             Sys::Statx => self.statx(a),
@@ -116,7 +226,9 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Umask => Ok(u64::from(unsafe { libc::umask(a[0] as u32) })),
             Sys::Poll => return self.poll(a[0], a[1], a[2] as i32 as i64),
             Sys::Ppoll => {
-                let t = if a[2] == 0 { -1 } else {
+                let t = if a[2] == 0 {
+                    -1
+                } else {
                     match self.read(a[2], 16) {
                         Ok(b) => {
                             let s = self.u64_from(&b[0..8]) as i64;
@@ -150,7 +262,11 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Getresuid | Sys::Getresgid => {
                 // SAFETY: plain host getters.
                 let ids = unsafe {
-                    if sys == Sys::Getresuid { [libc::getuid(), libc::geteuid(), libc::geteuid()] } else { [libc::getgid(), libc::getegid(), libc::getegid()] }
+                    if sys == Sys::Getresuid {
+                        [libc::getuid(), libc::geteuid(), libc::geteuid()]
+                    } else {
+                        [libc::getgid(), libc::getegid(), libc::getegid()]
+                    }
                 };
                 ids.iter().zip(&a[..3]).try_for_each(|(id, p)| self.write_u32(*p, *id)).map(|_| 0)
             }
@@ -165,7 +281,9 @@ impl<E: ByteOrder> Proc<E> {
                 } else if (a[0] as i64) < i64::from(n) {
                     Err(LinuxErrno::EINVAL)
                 } else {
-                    (0..n as usize).try_for_each(|i| self.write_u32(a[1] + 4 * i as u64, g[i])).map(|_| n as u64)
+                    (0..n as usize)
+                        .try_for_each(|i| self.write_u32(a[1] + 4 * i as u64, g[i]))
+                        .map(|_| n as u64)
                 }
             }
             // SAFETY: plain host calls with integer arguments.
@@ -174,7 +292,8 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Setpgid => hret(i64::from(unsafe { libc::setpgid(a[0] as i32, a[1] as i32) })),
             Sys::Getsid => hret(i64::from(unsafe { libc::getsid(a[0] as i32) })),
             Sys::Setsid => hret(i64::from(unsafe { libc::setsid() })),
-            Sys::Getpriority => hret(i64::from(unsafe { libc::getpriority(a[0] as u32, a[1] as u32) })).map(|v| (20 - v as i64) as u64),
+            Sys::Getpriority => hret(i64::from(unsafe { libc::getpriority(a[0] as u32, a[1] as u32) }))
+                .map(|v| (20 - v as i64) as u64),
             Sys::SetTidAddress => {
                 self.clear_tid = a[0];
                 // SAFETY: plain host getter.
@@ -210,23 +329,44 @@ impl<E: ByteOrder> Proc<E> {
                 let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
                 // CLOCK_MONOTONIC_RAW (4) and CLOCK_BOOTTIME (7) are the monotonic clock, as FreeBSD's
                 // Linuxulator answers (FreeBSD has neither) and as the vdso computes them.
-                let clock = match a[0] as i32 { 4 | 7 => libc::CLOCK_MONOTONIC, c => c };
+                let clock = match a[0] as i32 {
+                    4 | 7 => libc::CLOCK_MONOTONIC,
+                    c => c,
+                };
                 // SAFETY: `ts` is a valid timespec.
                 let r = unsafe {
-                    if sys == Sys::ClockGettime { libc::clock_gettime(clock, &mut ts) } else { libc::clock_getres(clock, &mut ts) }
+                    if sys == Sys::ClockGettime {
+                        libc::clock_gettime(clock, &mut ts)
+                    } else {
+                        libc::clock_getres(clock, &mut ts)
+                    }
                 };
-                hret(i64::from(r)).and_then(|_| if a[1] == 0 { Ok(0) } else { self.write_ts(a[1], ts.tv_sec, ts.tv_nsec).map(|_| 0) })
+                hret(i64::from(r)).and_then(|_| {
+                    if a[1] == 0 {
+                        Ok(0)
+                    } else {
+                        self.write_ts(a[1], ts.tv_sec, ts.tv_nsec).map(|_| 0)
+                    }
+                })
             }
             Sys::Gettimeofday => {
                 let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
                 // SAFETY: `ts` is a valid timespec.
                 unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
-                if a[0] != 0 { self.write_ts(a[0], ts.tv_sec, ts.tv_nsec / 1000).map(|_| 0) } else { Ok(0) }
+                if a[0] != 0 {
+                    self.write_ts(a[0], ts.tv_sec, ts.tv_nsec / 1000).map(|_| 0)
+                } else {
+                    Ok(0)
+                }
             }
             Sys::Time => {
                 // SAFETY: null argument allowed.
                 let t = unsafe { libc::time(std::ptr::null_mut()) };
-                if a[0] != 0 { self.write_u64(a[0], t as u64).map(|_| t as u64) } else { Ok(t as u64) }
+                if a[0] != 0 {
+                    self.write_u64(a[0], t as u64).map(|_| t as u64)
+                } else {
+                    Ok(t as u64)
+                }
             }
             Sys::Nanosleep => return self.nanosleep(libc::CLOCK_MONOTONIC, 0, a[0], a[1]),
             Sys::ClockNanosleep => return self.nanosleep(a[0] as i32, a[1] as i32, a[2], a[3]),
@@ -239,7 +379,11 @@ impl<E: ByteOrder> Proc<E> {
                 for w in words {
                     b.extend_from_slice(&self.g64(w as u64));
                 }
-                if a[0] != 0 { self.write(a[0], &b).map(|_| r as u64) } else { Ok(r as u64) }
+                if a[0] != 0 {
+                    self.write(a[0], &b).map(|_| r as u64)
+                } else {
+                    Ok(r as u64)
+                }
             }
             Sys::Getrusage => {
                 let mut b = [0u8; 144];
@@ -280,7 +424,11 @@ impl<E: ByteOrder> Proc<E> {
             Sys::RtSigprocmask => self.sigprocmask(a),
             Sys::RtSigpending => {
                 let p = self.sig.pending & self.sig.mask;
-                if a[1] != 8 { Err(LinuxErrno::EINVAL) } else { self.write_u64(a[0], p).map(|_| 0) }
+                if a[1] != 8 {
+                    Err(LinuxErrno::EINVAL)
+                } else {
+                    self.write_u64(a[0], p).map(|_| 0)
+                }
             }
             Sys::RtSigsuspend => return self.sigsuspend(a[0], a[1]),
             Sys::Pause => return self.wait_for_signal(),
@@ -362,7 +510,8 @@ impl<E: ByteOrder> Proc<E> {
         } else {
             let mut b = vec![0u8; len];
             // SAFETY: `b` has `len` writable bytes.
-            let n = hret(unsafe { libc::pread(a[0] as i32, b.as_mut_ptr().cast(), len, a[3] as i64) } as i64)?;
+            let n =
+                hret(unsafe { libc::pread(a[0] as i32, b.as_mut_ptr().cast(), len, a[3] as i64) } as i64)?;
             self.write(a[1], &b[..n as usize])?;
             Ok(n)
         }
@@ -411,7 +560,8 @@ impl<E: ByteOrder> Proc<E> {
         let cs = match dir {
             Some(_) => cbytes(&p)?,
             None => {
-                let wants_write = hflags & (libc::O_WRONLY | libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC) != 0;
+                let wants_write =
+                    hflags & (libc::O_WRONLY | libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC) != 0;
                 let host = if wants_write {
                     self.vfs.resolve_write(&p, hflags & libc::O_TRUNC == 0)?
                 } else {
@@ -441,7 +591,13 @@ impl<E: ByteOrder> Proc<E> {
         }
         let host = cpath(&self.vfs.resolve(&p)?)?;
         // SAFETY: `host` is a NUL-terminated path.
-        let r = unsafe { if flags & 0x200 != 0 { libc::rmdir(host.as_ptr()) } else { libc::unlink(host.as_ptr()) } };
+        let r = unsafe {
+            if flags & 0x200 != 0 {
+                libc::rmdir(host.as_ptr())
+            } else {
+                libc::unlink(host.as_ptr())
+            }
+        };
         hret(i64::from(r))
     }
 
@@ -475,7 +631,10 @@ impl<E: ByteOrder> Proc<E> {
                 Some(_) => return Err(LinuxErrno::ENOSYS),
                 None => self.vfs.resolve(&p)?,
             };
-            std::fs::read_link(&host).map_err(|e| LinuxErrno::new(e.raw_os_error().unwrap_or(22) as u16).unwrap_or(LinuxErrno::EINVAL))?
+            std::fs::read_link(&host)
+                .map_err(|e| {
+                    LinuxErrno::new(e.raw_os_error().unwrap_or(22) as u16).unwrap_or(LinuxErrno::EINVAL)
+                })?
                 .as_os_str()
                 .as_bytes()
                 .to_vec()
@@ -514,8 +673,11 @@ impl<E: ByteOrder> Proc<E> {
         let (fd, cmd) = (a[0] as i32, a[1] as i32);
         match cmd {
             // SAFETY: integer-argument fcntl commands.
-            libc::F_GETFL => hret(i64::from(unsafe { libc::fcntl(fd, cmd) })).map(|f| u64::from(conv::open_flags_to_guest(f as i32))),
-            libc::F_SETFL => hret(i64::from(unsafe { libc::fcntl(fd, cmd, conv::open_flags_to_host(a[2] as u32)) })),
+            libc::F_GETFL => hret(i64::from(unsafe { libc::fcntl(fd, cmd) }))
+                .map(|f| u64::from(conv::open_flags_to_guest(f as i32))),
+            libc::F_SETFL => {
+                hret(i64::from(unsafe { libc::fcntl(fd, cmd, conv::open_flags_to_host(a[2] as u32)) }))
+            }
             libc::F_GETFD | libc::F_SETFD | libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
                 hret(i64::from(unsafe { libc::fcntl(fd, cmd, a[2] as i32) }))
             }
@@ -658,8 +820,10 @@ impl<E: ByteOrder> Proc<E> {
                     None => cpath(&self.vfs.resolve(&p)?)?,
                 };
                 let hflags = (flags & 0x100) as i32; // AT_SYMLINK_NOFOLLOW
-                // SAFETY: NUL-terminated path, 144-byte buffer.
-                unsafe { libc::fstatat(dir.unwrap_or(libc::AT_FDCWD), c.as_ptr(), b.as_mut_ptr().cast(), hflags) }
+                                                     // SAFETY: NUL-terminated path, 144-byte buffer.
+                unsafe {
+                    libc::fstatat(dir.unwrap_or(libc::AT_FDCWD), c.as_ptr(), b.as_mut_ptr().cast(), hflags)
+                }
             }
         };
         hret(i64::from(r))?;
@@ -673,7 +837,14 @@ impl<E: ByteOrder> Proc<E> {
         let mut b = [0u8; 256];
         // SAFETY: NUL-terminated path, 256-byte struct statx buffer.
         let r = unsafe {
-            libc::syscall(libc::SYS_statx, dir.map_or(if p.is_empty() { a[0] as i64 } else { libc::AT_FDCWD as i64 }, i64::from), c.as_ptr(), a[2] as i64, a[3] as i64, b.as_mut_ptr())
+            libc::syscall(
+                libc::SYS_statx,
+                dir.map_or(if p.is_empty() { a[0] as i64 } else { libc::AT_FDCWD as i64 }, i64::from),
+                c.as_ptr(),
+                a[2] as i64,
+                a[3] as i64,
+                b.as_mut_ptr(),
+            )
         };
         hret(r)?;
         swap_fields(&mut b, layout::STATX, self.be());
@@ -729,7 +900,8 @@ impl<E: ByteOrder> Proc<E> {
         let n = (a[2] as usize).min(1 << 16);
         let mut b = vec![0u8; n];
         // SAFETY: `b` has `n` writable bytes.
-        let got = hret(unsafe { libc::syscall(libc::SYS_getdents64, a[0] as i64, b.as_mut_ptr(), n) })? as usize;
+        let got =
+            hret(unsafe { libc::syscall(libc::SYS_getdents64, a[0] as i64, b.as_mut_ptr(), n) })? as usize;
         if self.be() {
             let mut off = 0;
             while off + 19 <= got {
@@ -757,7 +929,9 @@ impl<E: ByteOrder> Proc<E> {
             swap_fields(c, layout::POLLFD, self.be());
         }
         // SAFETY: `b` holds `n` struct pollfd.
-        let r = unsafe { libc::poll(b.as_mut_ptr().cast(), n as u64, timeout_ms.clamp(-1, i64::from(i32::MAX)) as i32) };
+        let r = unsafe {
+            libc::poll(b.as_mut_ptr().cast(), n as u64, timeout_ms.clamp(-1, i64::from(i32::MAX)) as i32)
+        };
         for c in b.chunks_exact_mut(8) {
             swap_fields(c, layout::POLLFD, self.be());
         }
@@ -803,7 +977,13 @@ impl<E: ByteOrder> Proc<E> {
             tv.tv_usec = if pselect { sub / 1000 } else { sub };
             &mut tv as *mut libc::timeval
         };
-        let ptr = |i: usize, h: &mut [libc::fd_set; 3]| if sets[i] == 0 { std::ptr::null_mut() } else { &mut h[i] as *mut libc::fd_set };
+        let ptr = |i: usize, h: &mut [libc::fd_set; 3]| {
+            if sets[i] == 0 {
+                std::ptr::null_mut()
+            } else {
+                &mut h[i] as *mut libc::fd_set
+            }
+        };
         let (p0, p1, p2) = (ptr(0, &mut host), ptr(1, &mut host), ptr(2, &mut host));
         // SAFETY: the sets and the timeval are valid or null.
         let r = unsafe { libc::select(n as i32, p0, p1, p2, tvp) };
@@ -852,7 +1032,14 @@ impl<E: ByteOrder> Proc<E> {
         let mut b = vec![0u8; 6 * 65];
         let field = |f: &[libc::c_char]| f.iter().map(|&c| c as u8).collect::<Vec<u8>>();
         let machine: &[u8] = if self.little { b"ppc64le" } else { b"ppc64" };
-        let fields = [b"Linux".to_vec(), field(&u.nodename), field(&u.release), field(&u.version), machine.to_vec(), field(&u.domainname)];
+        let fields = [
+            b"Linux".to_vec(),
+            field(&u.nodename),
+            field(&u.release),
+            field(&u.version),
+            machine.to_vec(),
+            field(&u.domainname),
+        ];
         for (i, f) in fields.iter().enumerate() {
             let n = f.iter().position(|&c| c == 0).unwrap_or(f.len()).min(64);
             b[i * 65..i * 65 + n].copy_from_slice(&f[..n]);
@@ -870,7 +1057,12 @@ impl<E: ByteOrder> Proc<E> {
         }
         // SAFETY: valid or null rlimit pointers.
         let r = unsafe {
-            libc::prlimit(pid as i32, res as u32 as _, if new == 0 { std::ptr::null() } else { &n }, if old == 0 { std::ptr::null_mut() } else { &mut o })
+            libc::prlimit(
+                pid as i32,
+                res as u32 as _,
+                if new == 0 { std::ptr::null() } else { &n },
+                if old == 0 { std::ptr::null_mut() } else { &mut o },
+            )
         };
         hret(i64::from(r))?;
         if old != 0 {
@@ -886,7 +1078,10 @@ impl<E: ByteOrder> Proc<E> {
             Ok(b) => b,
             Err(e) => return Act::Ret(Err(e)),
         };
-        let ts = libc::timespec { tv_sec: self.u64_from(&b[0..8]) as i64, tv_nsec: self.u64_from(&b[8..16]) as i64 };
+        let ts = libc::timespec {
+            tv_sec: self.u64_from(&b[0..8]) as i64,
+            tv_nsec: self.u64_from(&b[8..16]) as i64,
+        };
         let mut left = libc::timespec { tv_sec: 0, tv_nsec: 0 };
         // SAFETY: valid timespecs.
         let r = unsafe { libc::clock_nanosleep(clock, flags, &ts, &mut left) };
@@ -918,7 +1113,9 @@ impl<E: ByteOrder> Proc<E> {
         let old_end = page_up(self.brk).unwrap_or(self.brk);
         let Some(new_end) = page_up(want) else { return self.brk };
         if new_end > old_end {
-            if !self.uc.get_data().vm.is_free(old_end, new_end) || new_end > MMAP_BOTTOM.max(self.brk_start + (1 << 36)) {
+            if !self.uc.get_data().vm.is_free(old_end, new_end)
+                || new_end > MMAP_BOTTOM.max(self.brk_start + (1 << 36))
+            {
                 return self.brk;
             }
             if cpu::map(&mut self.uc, old_end, new_end, PROT_READ | PROT_WRITE).is_err() {
@@ -941,26 +1138,40 @@ impl<E: ByteOrder> Proc<E> {
             if addr % PAGE != 0 {
                 return Err(LinuxErrno::EINVAL);
             }
-            if flags & MAP_FIXED_NOREPLACE != 0 && !self.uc.get_data().vm.is_free(addr, addr.saturating_add(size)) {
+            if flags & MAP_FIXED_NOREPLACE != 0
+                && !self.uc.get_data().vm.is_free(addr, addr.saturating_add(size))
+            {
                 return Err(LinuxErrno::EEXIST);
             }
             addr
         } else {
             let hint = page_down(addr);
-            if hint >= MMAP_BOTTOM && hint.checked_add(size).is_some_and(|e| e <= MMAP_TOP) && self.uc.get_data().vm.is_free(hint, hint + size) {
+            if hint >= MMAP_BOTTOM
+                && hint.checked_add(size).is_some_and(|e| e <= MMAP_TOP)
+                && self.uc.get_data().vm.is_free(hint, hint + size)
+            {
                 hint
             } else {
-                self.uc.get_data().vm.find_free_below(size, MMAP_TOP, MMAP_BOTTOM).ok_or(LinuxErrno::ENOMEM)?
+                self.uc
+                    .get_data()
+                    .vm
+                    .find_free_below(size, MMAP_TOP, MMAP_BOTTOM)
+                    .ok_or(LinuxErrno::ENOMEM)?
             }
         };
         let end = start.checked_add(size).ok_or(LinuxErrno::ENOMEM)?;
         let data = if flags & MAP_ANONYMOUS == 0 {
             let mut b = vec![0u8; size as usize];
             // SAFETY: `b` has `size` writable bytes.
-            let n = hret(unsafe { libc::pread(fd, b.as_mut_ptr().cast(), size as usize, off as i64) } as i64)?;
+            let n =
+                hret(unsafe { libc::pread(fd, b.as_mut_ptr().cast(), size as usize, off as i64) } as i64)?;
             b.truncate(n as usize);
             if flags & MAP_SHARED != 0 && prot & PROT_WRITE != 0 {
-                *self.stats.unimplemented.entry("mmap MAP_SHARED|PROT_WRITE file (mapped private)".into()).or_default() += 1;
+                *self
+                    .stats
+                    .unimplemented
+                    .entry("mmap MAP_SHARED|PROT_WRITE file (mapped private)".into())
+                    .or_default() += 1;
             }
             Some(b)
         } else {
@@ -1028,7 +1239,12 @@ impl<E: ByteOrder> Proc<E> {
             return Err(LinuxErrno::ENOMEM);
         }
         let data = self.uc.mem_read_as_vec(old, old_size as usize).map_err(|_| LinuxErrno::EFAULT)?;
-        let start = self.uc.get_data().vm.find_free_below(new_size, MMAP_TOP, MMAP_BOTTOM).ok_or(LinuxErrno::ENOMEM)?;
+        let start = self
+            .uc
+            .get_data()
+            .vm
+            .find_free_below(new_size, MMAP_TOP, MMAP_BOTTOM)
+            .ok_or(LinuxErrno::ENOMEM)?;
         cpu::map(&mut self.uc, start, start + new_size, area.prot)?;
         let _ = self.uc.mem_write(start, &data);
         cpu::unmap(&mut self.uc, old, old + old_size);
@@ -1150,7 +1366,11 @@ impl<E: ByteOrder> Proc<E> {
             ready & (1u64 << (n - 1)) != 0 && {
                 let a = self.sig.actions[usize::from(n)];
                 let sig = LinuxSignal::new(u64::from(n));
-                a.handler > 1 || (a.handler == 0 && sig.is_some_and(|s| !crate::process::default_ignored(s) && !crate::process::is_stop(s)))
+                a.handler > 1
+                    || (a.handler == 0
+                        && sig.is_some_and(|s| {
+                            !crate::process::default_ignored(s) && !crate::process::is_stop(s)
+                        }))
             }
         })
     }
@@ -1196,7 +1416,15 @@ impl<E: ByteOrder> Proc<E> {
         if pid == me || (pid == 0 && !thread) {
             if let Some(sig) = LinuxSignal::new(signo) {
                 let code = if thread { si_code::SI_TKILL } else { si_code::SI_USER };
-                self.post(sig, SigInfo { signo: signo as i32, errno: 0, code, fields: SigInfoFields::Kill { pid: me, uid } });
+                self.post(
+                    sig,
+                    SigInfo {
+                        signo: signo as i32,
+                        errno: 0,
+                        code,
+                        fields: SigInfoFields::Kill { pid: me, uid },
+                    },
+                );
             }
             if pid == 0 && signo != 0 {
                 // Also the rest of the process group.
@@ -1263,7 +1491,10 @@ impl<E: ByteOrder> Proc<E> {
         const CLONE_SETTLS: u64 = 0x80000;
         // powerpc: clone(flags, newsp, parent_tid, tls, child_tid).
         let (flags, newsp, ptid, _tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
-        if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) || flags & CLONE_SETTLS != 0 {
+        if flags & CLONE_THREAD != 0
+            || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0)
+            || flags & CLONE_SETTLS != 0
+        {
             *self.stats.unimplemented.entry("clone (threads)".into()).or_default() += 1;
             return Err(LinuxErrno::ENOSYS);
         }

@@ -32,7 +32,9 @@ use crate::cpu::{self, Uc};
 use crate::vm::{PROT_EXEC, PROT_READ};
 use core::ptr::NonNull;
 use linux_core::errno::LinuxErrno;
-use vdso_ppc64::data::{Bintime, Timehands, Timekeep, VdsoData, DATA_SIZE, TH_ALGO_PPC_TB, TH_NUM, TK_DEFAULT_OFFSET, TK_VER_1};
+use vdso_ppc64::data::{
+    Bintime, Timehands, Timekeep, VdsoData, DATA_SIZE, TH_ALGO_PPC_TB, TH_NUM, TK_DEFAULT_OFFSET, TK_VER_1,
+};
 use vdso_ppc64::VdsoImage;
 use zerocopy::byteorder::{ByteOrder, I32, I64, U32, U64};
 use zerocopy::{FromZeros, IntoBytes};
@@ -119,7 +121,13 @@ impl DataPage {
         // SAFETY: the page is DATA_SIZE bytes owned by `self` and `offset..end` lies inside it; no Rust
         // reference to it exists, and the engine reads it only while it runs, never during this copy
         // (the harness is single-threaded).
-        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.0.as_ptr().cast::<u8>().add(offset as usize), bytes.len()) }
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                bytes.as_ptr(),
+                self.0.as_ptr().cast::<u8>().add(offset as usize),
+                bytes.len(),
+            )
+        }
     }
 }
 
@@ -150,7 +158,13 @@ impl Vdso {
     /// Maps the image of the byte order and its data page in the highest free range below `top` (above
     /// `bottom`), fills the data header and the first timehands. The trampoline signal handlers enter
     /// through is [`Vdso::trampoline`].
-    pub fn map<E: ByteOrder>(uc: &mut Uc, little: bool, top: u64, bottom: u64, cpu_model: &arch_ppc64::Ppc64Cpu) -> Result<Vdso, LinuxErrno> {
+    pub fn map<E: ByteOrder>(
+        uc: &mut Uc,
+        little: bool,
+        top: u64,
+        bottom: u64,
+        cpu_model: &arch_ppc64::Ppc64Cpu,
+    ) -> Result<Vdso, LinuxErrno> {
         let image = VdsoImage::for_order(little);
         let below = image.data_offset.unsigned_abs();
         if below != DATA_SIZE {
@@ -162,7 +176,8 @@ impl Vdso {
         let mut page = DataPage::new();
         // SAFETY: the page is DATA_SIZE bytes, page-aligned, and outlives the engine (DataPage's
         // contract); `start..base` is one free, page-aligned page.
-        unsafe { uc.mem_map_ptr(start, below, cpu::uc_prot(PROT_READ), page.0.as_ptr().cast()) }.map_err(|_| LinuxErrno::ENOMEM)?;
+        unsafe { uc.mem_map_ptr(start, below, cpu::uc_prot(PROT_READ), page.0.as_ptr().cast()) }
+            .map_err(|_| LinuxErrno::ENOMEM)?;
         uc.get_data_mut().vm.insert(start, base, PROT_READ);
         cpu::map(uc, base, base + size, PROT_READ | PROT_EXEC)?;
         uc.mem_write(base, image.bytes).map_err(|_| LinuxErrno::EFAULT)?;
@@ -248,7 +263,9 @@ mod tests {
 
     #[test]
     fn the_vdso_reads_the_host_monotonic_clock_rounded_down_and_never_steps_back() {
-        let to_ns = |(s, f): (i64, u64)| i128::from(s) * 1_000_000_000 + ((u128::from(f) * 1_000_000_000) >> 64) as i128;
+        let to_ns = |(s, f): (i64, u64)| {
+            i128::from(s) * 1_000_000_000 + ((u128::from(f) * 1_000_000_000) >> 64) as i128
+        };
         let mut last = 0i128;
         let mut prev_th: Option<((i64, u64), u32)> = None;
         for mono in (0..40).map(|i| 1_000_000_000i128 * 3000 + i * 987_654_321 + i * i * 7) {

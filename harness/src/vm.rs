@@ -165,7 +165,10 @@ mod tests {
         assert_eq!(m.protect(0x12000, 0x13000, PROT_READ), Some(vec![(0x12000, 0x13000)]));
         assert!(!m.check(0x12000, 1, PROT_WRITE));
         assert!(m.check(0x13000, 1, PROT_WRITE));
-        assert_eq!(m.remove(0x11000, 0x14000), vec![(0x11000, 0x12000), (0x12000, 0x13000), (0x13000, 0x14000)]);
+        assert_eq!(
+            m.remove(0x11000, 0x14000),
+            vec![(0x11000, 0x12000), (0x12000, 0x13000), (0x13000, 0x14000)]
+        );
         assert!(m.is_free(0x11000, 0x14000));
         assert_eq!(m.protect(0x10000, 0x15000, PROT_READ), None);
         assert_eq!(m.find_free_below(0x1000, 0x20000, 0), Some(0x13000));

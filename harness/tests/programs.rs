@@ -31,11 +31,41 @@ struct Variant {
 }
 
 const VARIANTS: &[Variant] = &[
-    Variant { name: "be-static", compiler: "powerpc64-linux-gnu-gcc", args: &["-static"], qemu: "qemu-ppc64-static", sysroot: "/usr/powerpc64-linux-gnu" },
-    Variant { name: "be-dynamic", compiler: "powerpc64-linux-gnu-gcc", args: &[], qemu: "qemu-ppc64-static", sysroot: "/usr/powerpc64-linux-gnu" },
-    Variant { name: "le-static", compiler: "powerpc64le-linux-gnu-gcc", args: &["-static"], qemu: "qemu-ppc64le-static", sysroot: "/usr/powerpc64le-linux-gnu" },
-    Variant { name: "le-dynamic", compiler: "powerpc64le-linux-gnu-gcc", args: &[], qemu: "qemu-ppc64le-static", sysroot: "/usr/powerpc64le-linux-gnu" },
-    Variant { name: "elfv2-musl", compiler: "zig", args: &["cc", "-target", "powerpc64-linux-musl", "-static"], qemu: "qemu-ppc64-static", sysroot: "/usr/powerpc64-linux-gnu" },
+    Variant {
+        name: "be-static",
+        compiler: "powerpc64-linux-gnu-gcc",
+        args: &["-static"],
+        qemu: "qemu-ppc64-static",
+        sysroot: "/usr/powerpc64-linux-gnu",
+    },
+    Variant {
+        name: "be-dynamic",
+        compiler: "powerpc64-linux-gnu-gcc",
+        args: &[],
+        qemu: "qemu-ppc64-static",
+        sysroot: "/usr/powerpc64-linux-gnu",
+    },
+    Variant {
+        name: "le-static",
+        compiler: "powerpc64le-linux-gnu-gcc",
+        args: &["-static"],
+        qemu: "qemu-ppc64le-static",
+        sysroot: "/usr/powerpc64le-linux-gnu",
+    },
+    Variant {
+        name: "le-dynamic",
+        compiler: "powerpc64le-linux-gnu-gcc",
+        args: &[],
+        qemu: "qemu-ppc64le-static",
+        sysroot: "/usr/powerpc64le-linux-gnu",
+    },
+    Variant {
+        name: "elfv2-musl",
+        compiler: "zig",
+        args: &["cc", "-target", "powerpc64-linux-musl", "-static"],
+        qemu: "qemu-ppc64-static",
+        sysroot: "/usr/powerpc64-linux-gnu",
+    },
 ];
 
 fn zig() -> Option<PathBuf> {
@@ -84,7 +114,11 @@ fn run_env(mut cmd: Command, env: &[(&str, &std::ffi::OsStr)]) -> (String, Strin
         Some(c) => format!("exit {c}"),
         None => format!("signal {}", out.status.signal().unwrap_or(0)),
     };
-    (String::from_utf8_lossy(&out.stdout).into_owned(), status, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn harness(v: &Variant, prog: &Path, args: &[&str]) -> (String, String, String) {
@@ -94,8 +128,13 @@ fn harness(v: &Variant, prog: &Path, args: &[&str]) -> (String, String, String) 
 }
 
 /// As [`harness`], plus the harness's syscall counts (`PPC64_HARNESS_REPORT`: `syscall NAME COUNT` lines).
-fn harness_counted(v: &Variant, prog: &Path, args: &[&str]) -> (String, String, String, BTreeMap<String, u64>) {
-    let report = out_dir().join(format!("{}.report", prog.file_name().and_then(|n| n.to_str()).unwrap_or("prog")));
+fn harness_counted(
+    v: &Variant,
+    prog: &Path,
+    args: &[&str],
+) -> (String, String, String, BTreeMap<String, u64>) {
+    let report =
+        out_dir().join(format!("{}.report", prog.file_name().and_then(|n| n.to_str()).unwrap_or("prog")));
     let _ = std::fs::remove_file(&report);
     let mut c = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"));
     c.arg("--sysroot").arg(v.sysroot).arg("--").arg(prog).args(args);
@@ -130,7 +169,11 @@ fn normalise(text: &str, harness: bool) -> String {
         // The harness must give Linux's answer.
         if line.starts_with("segv read-only:") || line.starts_with("exec data:") {
             if harness {
-                let want = if line.starts_with("segv") { "segv read-only: signo=11 code=2 addr_ok=1" } else { "exec data: signo=11 code=2 addr_ok=1" };
+                let want = if line.starts_with("segv") {
+                    "segv read-only: signo=11 code=2 addr_ok=1"
+                } else {
+                    "exec data: signo=11 code=2 addr_ok=1"
+                };
                 assert_eq!(line, want, "harness must report Linux's SEGV_ACCERR");
             }
             out.push(line.split(':').next().unwrap_or("").to_string() + ": (normalised)");
@@ -148,7 +191,12 @@ fn compare(src: &str, args: &[&str]) {
         let Some(prog) = build(src, v) else { continue };
         let (ho, hs, he) = harness(v, &prog, args);
         let (qo, qs, _) = qemu(v, &prog, args);
-        assert_eq!(normalise(&ho, true), normalise(&qo, false), "{src} {}: stdout differs (harness stderr: {he})", v.name);
+        assert_eq!(
+            normalise(&ho, true),
+            normalise(&qo, false),
+            "{src} {}: stdout differs (harness stderr: {he})",
+            v.name
+        );
         assert_eq!(hs, qs, "{src} {}: exit status differs (harness stderr: {he})", v.name);
         println!("{src} {}: same output and {hs}", v.name);
         ran += 1;
@@ -209,10 +257,19 @@ fn vdso_clock() {
         let Some(prog) = build("vdso_clock", v) else { continue };
         let (ho, hs, he, counts) = harness_counted(v, &prog, &[]);
         let (qo, qs, _) = qemu(v, &prog, &[]);
-        assert_eq!(normalise(&ho, true), normalise(&qo, false), "vdso_clock {}: stdout differs (harness stderr: {he})", v.name);
+        assert_eq!(
+            normalise(&ho, true),
+            normalise(&qo, false),
+            "vdso_clock {}: stdout differs (harness stderr: {he})",
+            v.name
+        );
         assert_eq!(hs, qs, "vdso_clock {}: exit status differs (harness stderr: {he})", v.name);
         assert!(!ho.contains("WRONG"), "vdso_clock {}: {ho}", v.name);
-        assert!(he.contains("AT_SYSINFO_EHDR: set"), "vdso_clock {}: no vdso announced (stderr: {he})", v.name);
+        assert!(
+            he.contains("AT_SYSINFO_EHDR: set"),
+            "vdso_clock {}: no vdso announced (stderr: {he})",
+            v.name
+        );
         let explicit: u64 = he
             .lines()
             .find_map(|l| l.strip_prefix("clock_gettime syscalls with a vdso: "))
@@ -221,11 +278,24 @@ fn vdso_clock() {
         let count = |name: &str| counts.get(name).copied().unwrap_or(0);
         let made = count("clock_gettime");
         if v.compiler == "zig" {
-            assert!(made >= 1000 + explicit, "vdso_clock {}: musl should make system calls, made {made}", v.name);
+            assert!(
+                made >= 1000 + explicit,
+                "vdso_clock {}: musl should make system calls, made {made}",
+                v.name
+            );
         } else {
-            assert_eq!(made, explicit, "vdso_clock {}: glibc's clock_gettime calls entered the kernel (counts {counts:?})", v.name);
+            assert_eq!(
+                made, explicit,
+                "vdso_clock {}: glibc's clock_gettime calls entered the kernel (counts {counts:?})",
+                v.name
+            );
             for name in ["clock_getres", "gettimeofday", "time"] {
-                assert_eq!(count(name), 0, "vdso_clock {}: {name} entered the kernel (counts {counts:?})", v.name);
+                assert_eq!(
+                    count(name),
+                    0,
+                    "vdso_clock {}: {name} entered the kernel (counts {counts:?})",
+                    v.name
+                );
             }
         }
         println!("vdso_clock {}: same output and {hs}; clock_gettime system calls: {made} (with a vdso: {explicit})", v.name);
@@ -242,19 +312,34 @@ fn vdso_clock() {
 #[test]
 fn signal_backtrace() {
     for v in VARIANTS.iter().filter(|v| v.compiler != "zig" && !v.args.contains(&"-static")) {
-        let prog = build_with("sigbacktrace", v, "-O0", &["-rdynamic", "-fno-omit-frame-pointer", "-O0"]).expect("build");
+        let prog = build_with("sigbacktrace", v, "-O0", &["-rdynamic", "-fno-omit-frame-pointer", "-O0"])
+            .expect("build");
         let (ho, hs, he) = harness(v, &prog, &[]);
         let (qo, qs, _) = qemu(v, &prog, &[]);
         assert_eq!(hs, "exit 11", "sigbacktrace {}: {ho} {he}", v.name);
         assert_eq!(hs, qs, "sigbacktrace {}: exit status differs", v.name);
-        let line = |prefix: &str| ho.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} line in {ho}"));
+        let line = |prefix: &str| {
+            ho.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no {prefix} line in {ho}"))
+        };
         let bt = line("backtrace:");
-        assert!(bt.contains("handler > __kernel_sigtramp_rt64 > victim_function > caller_function > main"), "{}: {bt}", v.name);
+        assert!(
+            bt.contains("handler > __kernel_sigtramp_rt64 > victim_function > caller_function > main"),
+            "{}: {bt}",
+            v.name
+        );
         let unwind = line("_Unwind_Backtrace:");
         assert!(unwind.contains(" > victim_function > caller_function > main"), "{}: {unwind}", v.name);
-        assert_eq!(line("FDE for the handler's return address:"), "FDE for the handler's return address: found", "{}", v.name);
+        assert_eq!(
+            line("FDE for the handler's return address:"),
+            "FDE for the handler's return address: found",
+            "{}",
+            v.name
+        );
         let fd: Vec<&str> = ho.lines().filter(|l| l.contains('[')).collect();
-        let at = fd.iter().position(|l| l.starts_with("linux-vdso64.so.1(__kernel_sigtramp_rt64+")).unwrap_or_else(|| panic!("{}: {ho}", v.name));
+        let at = fd
+            .iter()
+            .position(|l| l.starts_with("linux-vdso64.so.1(__kernel_sigtramp_rt64+"))
+            .unwrap_or_else(|| panic!("{}: {ho}", v.name));
         assert!(fd.get(at + 1).is_some_and(|l| l.contains("(victim_function")), "{}: {ho}", v.name);
         println!("sigbacktrace {}: {bt}\n  {unwind}\n  {}\n  {}", v.name, fd[at], fd[at + 1]);
         println!("  (qemu-user: {})", qo.lines().next().unwrap_or(""));
@@ -276,7 +361,12 @@ fn bad_programs() {
         (&good, &["--sysroot", "/nonexistent-sysroot"], "interpreter /lib64/ld64.so.1 not found"),
     ];
     for (prog, opts, want) in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_ppc64-harness")).args(opts).arg("--").arg(prog).output().expect("run");
+        let out = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"))
+            .args(opts)
+            .arg("--")
+            .arg(prog)
+            .output()
+            .expect("run");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(err.lines().count(), 1, "one line expected, got {err:?}");
         assert!(err.contains(want), "{err:?} should say {want:?}");

@@ -155,7 +155,9 @@ fn load(uc: &mut Uc, bytes: &[u8], h: &Elf64Header) {
     let hi = segs.iter().filter_map(|s| page_up(s.1 + s.3)).max().unwrap_or(lo);
     map(uc, lo, hi, PROT_READ | PROT_WRITE | PROT_EXEC);
     for (offset, vaddr, filesz, _) in segs {
-        let data = bytes.get(offset as usize..(offset + filesz) as usize).unwrap_or_else(|| fail("segment outside the file"));
+        let data = bytes
+            .get(offset as usize..(offset + filesz) as usize)
+            .unwrap_or_else(|| fail("segment outside the file"));
         write_mem(uc, vaddr, data);
     }
 }
@@ -285,7 +287,8 @@ fn vdso(args: &[String]) {
     let [image, offset, calls, rest @ ..] = args else { fail("usage: vdso IMAGE OFFSET CALLS [fallback]") };
     let bytes = std::fs::read(image).unwrap_or_else(|e| fail(format!("{image}: {e}")));
     let little = bytes.get(5) == Some(&1);
-    let offset = u64::from_str_radix(offset.trim_start_matches("0x"), 16).unwrap_or_else(|_| fail("OFFSET is hex"));
+    let offset =
+        u64::from_str_radix(offset.trim_start_matches("0x"), 16).unwrap_or_else(|_| fail("OFFSET is hex"));
     let calls: u64 = calls.parse().unwrap_or_else(|_| fail("CALLS is a number"));
     let fallback = rest.first().is_some_and(|a| a == "fallback");
     let (mut uc, count, _) = counting_engine(little);
