@@ -10,7 +10,7 @@ use crate::vm::{VmMap, PROT_EXEC, PROT_READ, PROT_WRITE};
 use arch_ppc64::frame::{msr, Ppc64Thread, TrapFrame, UnitsUsed};
 use arch_ppc64::Ppc64Cpu;
 use linux_core::errno::LinuxErrno;
-use linux_core::uaccess::{UserAddr, UserMemory};
+use linux_core::uaccess::{CasOutcome, UserAddr, UserAtomics, UserMemory};
 use unicorn_engine::{Arch, HookType, MemType, Mode, Ppc64CpuModel, Prot, RegisterPPC, Unicorn};
 
 /// Why the emulator stopped.
@@ -98,15 +98,18 @@ pub fn set_msr(uc: &mut Uc, little_endian: bool) {
     let _ = uc.reg_write(RegisterPPC::MSR, RUN_MSR | if little_endian { msr::LE } else { 0 });
 }
 
-/// Runs the guest from its current PC until something needs the kernel.
-pub fn run(uc: &mut Uc) -> Stop {
+/// Runs the guest from its current PC until something needs the kernel or, when `count` is not 0,
+/// until `count` instructions have run (then [`Stop::Async`], the PC at the next instruction): the
+/// time slice of a guest thread. Unicorn counts through a code hook that it keeps once installed, so
+/// a program pays for counting only after it first has two runnable threads.
+pub fn run_for(uc: &mut Uc, count: usize) -> Stop {
     let pc = reg(uc, RegisterPPC::PC as i32);
     {
         let d = uc.get_data_mut();
         d.intr = None;
         d.fault = None;
     }
-    let r = uc.emu_start(pc, u64::MAX, 0, 0);
+    let r = uc.emu_start(pc, u64::MAX, 0, count);
     let d = uc.get_data_mut();
     if let Some((kind, addr)) = d.fault.take() {
         return Stop::MemFault { kind, addr };
@@ -267,6 +270,55 @@ impl UserMemory for UcMem<'_> {
         }
         self.0.mem_write(dst.0, src).map_err(|_| LinuxErrno::EFAULT)
     }
+}
+
+/// A single host thread runs every guest thread, so a read-compare-write is atomic with respect to
+/// the guest (linux-core's `futex_atomic_op` builds `FUTEX_WAKE_OP` on it).
+impl UserAtomics for UcMem<'_> {
+    fn cas_u32(&mut self, addr: UserAddr, expected: [u8; 4], new: [u8; 4]) -> Result<CasOutcome, LinuxErrno> {
+        if !addr.is_aligned(4) {
+            return Err(LinuxErrno::EINVAL);
+        }
+        if !self.0.get_data().vm.check(addr.0, 4, PROT_READ | PROT_WRITE) {
+            return Err(LinuxErrno::EFAULT);
+        }
+        let mut now = [0u8; 4];
+        self.0.mem_read(addr.0, &mut now).map_err(|_| LinuxErrno::EFAULT)?;
+        if now != expected {
+            return Ok(CasOutcome::Changed(now));
+        }
+        self.0.mem_write(addr.0, &new).map_err(|_| LinuxErrno::EFAULT)?;
+        Ok(CasOutcome::Swapped)
+    }
+}
+
+/// Where [`clear_reservation`] executes its `stwcx.`: one harness-private page, mapped in the engine
+/// but not in the guest's [`VmMap`] (no system call sees it), above the user address space.
+const RESERVATION_PAGE: u64 = 0x7fff_fff0_0000;
+/// `stwcx. r3,0,r3`, big-endian.
+const STWCX_R3_0_R3: u32 = 0x7c60_192d;
+/// A word-aligned address no guest can hold a reservation on (nothing is mapped there); the failing
+/// `stwcx.` never accesses memory.
+const NO_RESERVATION_ADDR: u64 = 0xffff_ffff_ffff_fff0;
+
+/// Maps the page [`clear_reservation`] runs from (once per engine).
+pub fn map_reservation_clearer(uc: &mut Uc) -> Result<(), LinuxErrno> {
+    uc.mem_map(RESERVATION_PAGE, crate::vm::PAGE, Prot::READ | Prot::EXEC).map_err(|_| LinuxErrno::ENOMEM)?;
+    uc.mem_write(RESERVATION_PAGE, &STWCX_R3_0_R3.to_be_bytes()).map_err(|_| LinuxErrno::ENOMEM)
+}
+
+/// Drops the CPU's `lwarx` reservation, as Linux does on every context switch (a `stdcx.` in
+/// `_switch`): a thread preempted between its `lwarx` and `stwcx.` must see its `stwcx.` fail when it
+/// runs again, or it could store over another thread's update. Unicorn exposes no register for the
+/// reservation, so this runs one failing `stwcx.` on the private page; it clobbers r3, CR0, PC and the
+/// MSR's byte order, which the caller then overwrites with the next thread's registers.
+pub fn clear_reservation(uc: &mut Uc) {
+    set_msr(uc, false);
+    set(uc, R0 + 3, NO_RESERVATION_ADDR);
+    let _ = uc.emu_start(RESERVATION_PAGE, RESERVATION_PAGE + 4, 0, 0);
+    let d = uc.get_data_mut();
+    d.intr = None;
+    d.fault = None;
 }
 
 /// Maps `[start, end)` with `prot` in both the address space and the emulator; the range must be free.

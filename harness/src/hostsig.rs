@@ -6,6 +6,9 @@ use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 /// Signals that arrived and are not yet taken by the guest, bit `n-1` for signal `n`.
 static PENDING: AtomicU64 = AtomicU64::new(0);
+/// How many vdso ticks have fired: a stop of the engine with no tick and no host signal is the end
+/// of a thread's time slice.
+static TICKS: AtomicU64 = AtomicU64::new(0);
 /// The running engine, stopped by the handler so the signal is seen promptly.
 static ENGINE: AtomicPtr<unicorn_engine_sys::uc_engine> = AtomicPtr::new(std::ptr::null_mut());
 
@@ -99,6 +102,7 @@ pub fn install() {
 /// The tick's handler: stops the running engine so that the run loop publishes fresh vdso timehands
 /// (`crate::vdso`); nothing is delivered to the guest.
 extern "C" fn tick(_sig: libc::c_int) {
+    TICKS.fetch_add(1, Ordering::SeqCst);
     let uc = ENGINE.load(Ordering::SeqCst);
     if !uc.is_null() {
         // SAFETY: as in `handler`: the live engine registered by `set_engine`; uc_emu_stop_async only
@@ -188,14 +192,34 @@ pub fn restore(old: &libc::sigset_t) {
     }
 }
 
-/// Waits for any host signal (with all caught signals blocked on entry, atomically unblocked).
-pub fn suspend() {
-    // SAFETY: an empty mask is a valid argument; sigsuspend returns after a handler ran.
-    unsafe {
-        let mut empty: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut empty);
-        libc::sigsuspend(&empty);
+/// The number of vdso ticks so far (see [`start_tick`]).
+pub fn ticks() -> u64 {
+    TICKS.load(Ordering::SeqCst)
+}
+
+/// Waits until a host signal arrives or `timeout` passes (forever when `None`); returns at once when
+/// one is already pending. Used when every guest thread is blocked.
+pub fn wait(timeout: Option<std::time::Duration>) {
+    let old = block_all();
+    if !any() {
+        let ts = timeout.map(|d| libc::timespec {
+            tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
+            tv_nsec: libc::c_long::from(d.subsec_nanos() as i32),
+        });
+        // SAFETY: no descriptors, a valid or null timespec and an empty mask: ppoll atomically unblocks
+        // every signal and returns after a handler ran or when the timeout passed.
+        unsafe {
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::ppoll(
+                std::ptr::null_mut(),
+                0,
+                ts.as_ref().map_or(std::ptr::null(), |t| t as *const _),
+                &empty,
+            );
+        }
     }
+    restore(&old);
 }
 
 /// Terminates the harness by `sig` with the default action, as the guest would have died; falls back

@@ -10,14 +10,18 @@
 //!
 //! With `PPC64_HARNESS_REPORT=FILE` in its environment (not passed to the guest) the harness appends, at
 //! exit, one line per unimplemented syscall (`NAME COUNT`), unknown ioctl (`ioctl-0xN COUNT`) and syscall
-//! entered (`syscall NAME COUNT`: every `sc`, so a test can tell that the vdso served the clocks).
+//! entered (`syscall NAME COUNT`: every `sc`, so a test can tell that the vdso served the clocks), futex
+//! operation performed (`futex FUTEX_WAKE_OP COUNT`) and the number of threads clone created
+//! (`threads-created N`).
 
 mod conv;
 mod cpu;
+mod futex;
 mod hostsig;
 mod loader;
 mod process;
 mod syscalls;
+mod thread;
 mod vdso;
 mod vfs;
 mod vm;
@@ -105,6 +109,10 @@ fn report(stats: &Stats) {
             for (k, v) in &stats.calls {
                 let _ = writeln!(f, "syscall {k} {v}");
             }
+            for (k, v) in &stats.futex_ops {
+                let _ = writeln!(f, "futex {k} {v}");
+            }
+            let _ = writeln!(f, "threads-created {}", stats.threads_created);
         }
     }
 }
@@ -152,8 +160,13 @@ fn main() {
     hostsig::install();
     hostsig::start_tick(vdso::tick_period_ns());
     let pid = std::process::id();
-    let mut carry =
-        Carry { vfs, signals: Signals::default(), stats: Stats::default(), opts: cli.opts.clone() };
+    let mut carry = Carry {
+        vfs,
+        signals: Signals::default(),
+        thread: thread::ThreadSignals::default(),
+        stats: Stats::default(),
+        opts: cli.opts.clone(),
+    };
     let mut plan = Box::new(plan);
     let mut stats = Stats::default();
     let end = loop {

@@ -4,6 +4,7 @@
 use crate::cpu::{self, Stop, Uc, UcMem, INTR_ALIGN, INTR_HV_EMU, INTR_PROGRAM, INTR_SC};
 use crate::hostsig;
 use crate::loader::{self, ExecError, ExecPlan, MMAP_BOTTOM, MMAP_TOP, STACK_END, STACK_SIZE};
+use crate::thread::{Blocked, Deadline, GuestThread, OnSignal, ThreadSignals, Tid, Wait};
 use crate::vdso::Vdso;
 use crate::vfs::Vfs;
 use crate::vm::{page_up, PROT_READ, PROT_WRITE};
@@ -39,32 +40,30 @@ pub struct Action {
     pub mask: u64,
 }
 
-/// Signal state of the process (single-threaded: the thread's and the process's are one).
+/// The process-wide signal state: the actions and the process-directed pending signals (each
+/// thread's mask, own pending set and alternate stack are in its [`ThreadSignals`]).
 #[derive(Clone, Debug)]
 pub struct Signals {
     /// Actions, index = signal number.
     pub actions: [Action; 65],
-    /// Blocked set.
-    pub mask: u64,
-    /// Pending set.
+    /// Signals sent to the process (kill, the host): any thread that does not block one takes it.
     pub pending: u64,
-    /// The siginfo of each pending signal.
+    /// The siginfo of each signal in `pending`.
     pub info: [SigInfo; 65],
-    /// The alternate stack.
-    pub altstack: AltStack,
 }
 
 impl Default for Signals {
     fn default() -> Self {
-        Signals {
-            actions: [Action::default(); 65],
-            mask: 0,
-            pending: 0,
-            info: [SigInfo::default(); 65],
-            altstack: AltStack::default(),
-        }
+        Signals { actions: [Action::default(); 65], pending: 0, info: [SigInfo::default(); 65] }
     }
 }
+
+/// Instructions a thread runs before the scheduler switches to the next runnable one.
+pub const TIME_SLICE: usize = 20_000;
+
+/// The first tid given to a new thread: Linux's largest `pid_max` is 2^22, so no host process id
+/// (which the harness's processes use as their pid and main thread's tid) can equal a thread's.
+pub const FIRST_THREAD_TID: Tid = 1 << 22;
 
 /// Counters for the end-of-run report.
 #[derive(Clone, Debug, Default)]
@@ -77,14 +76,20 @@ pub struct Stats {
     pub handled: u64,
     /// Syscalls entered, by name (numbers outside the table as `?`), for the report file.
     pub calls: BTreeMap<&'static str, u64>,
+    /// futex operations, by name (`FUTEX_WAKE_OP`, ...), for the report file.
+    pub futex_ops: BTreeMap<&'static str, u64>,
+    /// Threads created by clone.
+    pub threads_created: u64,
 }
 
 /// What survives an exec.
 pub struct Carry {
     /// File system view.
     pub vfs: Vfs,
-    /// Signal state (handlers reset by exec).
+    /// Process signal state (handlers reset by exec).
     pub signals: Signals,
+    /// The exec'ing thread's mask and pending signals (its alternate stack is dropped).
+    pub thread: ThreadSignals,
     /// Report counters.
     pub stats: Stats,
     /// Options.
@@ -109,6 +114,17 @@ pub enum Act {
     Interrupted,
     /// Registers were set by the handler (sigreturn).
     Just,
+    /// The calling thread blocks; the scheduler writes the result when the wait ends.
+    Block {
+        /// What ends the wait.
+        wait: Wait,
+        /// When it times out.
+        deadline: Option<Deadline>,
+        /// How a signal ends it.
+        on_signal: OnSignal,
+    },
+    /// The calling thread exited (other threads remain).
+    ThreadExit,
     /// The image ends.
     End(End),
 }
@@ -127,8 +143,20 @@ pub struct Proc<E: ByteOrder> {
     pub abi: Ppc64<E>,
     /// File system view.
     pub vfs: Vfs,
-    /// Signal state.
+    /// Process-wide signal state.
     pub sig: Signals,
+    /// The threads, in round-robin order.
+    pub threads: Vec<GuestThread>,
+    /// Index in `threads` of the current thread (the one on the CPU, or the last one that was).
+    pub cur: usize,
+    /// Whether the engine holds the registers of `threads[cur]`.
+    pub on_cpu: bool,
+    /// The tid of the next thread created.
+    pub next_tid: Tid,
+    /// Arrival counter of blocking waits (futex wake order).
+    pub wait_seq: u64,
+    /// The current thread gives up the CPU after this system call (sched_yield).
+    pub resched: bool,
     /// Counters.
     pub stats: Stats,
     /// Options.
@@ -137,16 +165,8 @@ pub struct Proc<E: ByteOrder> {
     pub brk_start: u64,
     /// Current break.
     pub brk: u64,
-    /// r3 at the current syscall's entry (`orig_gpr3`).
-    pub orig_gpr3: u64,
     /// Little-endian guest.
     pub little: bool,
-    /// `set_tid_address` pointer.
-    pub clear_tid: u64,
-    /// `set_robust_list` head and length.
-    pub robust: (u64, u64),
-    /// The mask to save in the next signal frame instead of the current one (after `rt_sigsuspend`).
-    pub suspend_saved: Option<u64>,
     /// The vdso and the timekeeping it reads (declared after `uc`: the engine that maps its data page
     /// is dropped first).
     pub vdso: Vdso,
@@ -253,6 +273,7 @@ impl<E: ByteOrder> Proc<E> {
                 msg: format!("{}: bad entry point: {e:?}", plan.main.guest_path),
             })?;
         cpu::write_thread(&mut uc, &thread);
+        cpu::map_reservation_clearer(&mut uc).map_err(|_| err("cannot map the reservation page".into()))?;
 
         let mut vfs = carry.vfs;
         vfs.exe = plan.exe.clone();
@@ -263,21 +284,26 @@ impl<E: ByteOrder> Proc<E> {
                 *a = Action::default();
             }
         }
-        sig.altstack = AltStack::default();
+        let mut main_thread = carry.thread;
+        main_thread.altstack = AltStack::default();
+        // SAFETY: plain libc getter.
+        let pid = unsafe { libc::getpid() };
         Ok(Proc {
             uc,
             abi,
             vfs,
             sig,
+            threads: vec![GuestThread::new(pid, main_thread)],
+            cur: 0,
+            on_cpu: true,
+            next_tid: FIRST_THREAD_TID,
+            wait_seq: 0,
+            resched: false,
             stats: carry.stats,
             opts: carry.opts,
             brk_start,
             brk: brk_start,
-            orig_gpr3: 0,
             little,
-            clear_tid: 0,
-            robust: (0, 0),
-            suspend_saved: None,
             vdso,
         })
     }
@@ -290,11 +316,31 @@ impl<E: ByteOrder> Proc<E> {
     }
 
     fn run_inner(&mut self) -> End {
+        // Whether the next pick starts after the current thread (its slice ended or it yielded).
+        let mut rotate = false;
         loop {
             // The guest may read the clocks in the vdso before it enters the kernel again.
             self.vdso.publish::<E>();
+            self.collect_host();
+            self.wake_timed_out();
+            self.wake_signalled();
+            let Some(next) = self.pick(rotate) else {
+                if let Some(end) = self.idle() {
+                    return end;
+                }
+                continue;
+            };
+            rotate = false;
+            self.switch_to(next);
+            if let Some(end) = self.deliver() {
+                return end;
+            }
+            // Only a thread that shares the CPU gets a bounded slice (counting slows the emulator).
+            let runnable = self.threads.iter().filter(|t| t.blocked.is_none()).count();
+            let slice = if runnable > 1 { TIME_SLICE } else { 0 };
+            let ticks = hostsig::ticks();
             hostsig::set_engine(self.uc.get_handle());
-            let stop = if hostsig::any() { Stop::Async } else { cpu::run(&mut self.uc) };
+            let stop = if hostsig::any() { Stop::Async } else { cpu::run_for(&mut self.uc, slice) };
             hostsig::set_engine(std::ptr::null_mut());
             match stop {
                 Stop::Interrupt(INTR_SC) => {
@@ -336,38 +382,240 @@ impl<E: ByteOrder> Proc<E> {
                     }
                     self.fault(LinuxSignal::SIGSEGV, code, addr)
                 }
-                Stop::Async => {}
+                // The slice ran out (not a vdso tick, not a host signal): the next thread's turn.
+                Stop::Async => rotate = slice != 0 && !hostsig::any() && hostsig::ticks() == ticks,
                 Stop::Error(e) => {
                     eprintln!("ppc64-harness: emulator error {e:?} at pc {:#x}", cpu::pc(&self.uc));
                     self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, cpu::pc(&self.uc))
                 }
             }
-            if let Some(end) = self.deliver() {
-                return end;
+            if std::mem::take(&mut self.resched) {
+                rotate = true;
             }
         }
+    }
+
+    // --- threads and the scheduler ---
+
+    /// The current thread.
+    pub fn thr(&self) -> &GuestThread {
+        &self.threads[self.cur]
+    }
+
+    /// The current thread, mutably.
+    pub fn thr_mut(&mut self) -> &mut GuestThread {
+        &mut self.threads[self.cur]
+    }
+
+    /// The index of the thread with `tid`.
+    pub fn thread_index(&self, tid: Tid) -> Option<usize> {
+        self.threads.iter().position(|t| t.tid == tid)
+    }
+
+    /// The next thread to run, round-robin: the current one (or, when `rotate`, the one after it) if
+    /// runnable, else the first runnable one after it. `None` when every thread is blocked.
+    fn pick(&self, rotate: bool) -> Option<usize> {
+        let n = self.threads.len();
+        let start = self.cur + usize::from(rotate);
+        (0..n).map(|i| (start + i) % n).find(|&i| self.threads[i].blocked.is_none())
+    }
+
+    /// Saves the registers of the thread on the CPU into it.
+    fn park(&mut self) {
+        if self.on_cpu {
+            let orig = self.thr().orig_gpr3;
+            let ctx = cpu::read_thread(&self.uc, orig);
+            self.thr_mut().ctx = Some(Box::new(ctx));
+            self.on_cpu = false;
+        }
+    }
+
+    /// Puts thread `next` on the CPU (a no-op when it is there already).
+    fn switch_to(&mut self, next: usize) {
+        if self.on_cpu && next == self.cur {
+            return;
+        }
+        self.park();
+        cpu::clear_reservation(&mut self.uc);
+        self.cur = next;
+        if let Some(ctx) = self.thr_mut().ctx.take() {
+            cpu::write_thread(&mut self.uc, &ctx);
+        }
+        self.on_cpu = true;
+    }
+
+    /// Blocks the current thread in the system call `req` (its registers are saved; the result is
+    /// written into them when the wait ends).
+    fn block_current(
+        &mut self,
+        wait: Wait,
+        deadline: Option<Deadline>,
+        on_signal: OnSignal,
+        req: SyscallRequest,
+    ) {
+        self.park();
+        let seq = self.wait_seq;
+        self.wait_seq += 1;
+        self.thr_mut().blocked = Some(Blocked { wait, deadline, on_signal, req, seq });
+    }
+
+    /// Ends the wait of blocked thread `i` with `outcome`, written through the arch hook into its
+    /// saved registers.
+    pub fn finish_wait(&mut self, i: usize, outcome: SyscallOutcome) {
+        let t = &mut self.threads[i];
+        let Some(b) = t.blocked.take() else { return };
+        if let Some(ctx) = t.ctx.as_mut() {
+            self.abi.set_syscall_retval(&mut ctx.frame, &b.req, outcome);
+        }
+    }
+
+    /// Ends every wait whose deadline has passed: futex waits with ETIMEDOUT, sleeps with success.
+    fn wake_timed_out(&mut self) {
+        for i in 0..self.threads.len() {
+            let Some(b) = self.threads[i].blocked else { continue };
+            let Some(d) = b.deadline else { continue };
+            if d.remaining_ns() > 0 {
+                continue;
+            }
+            let outcome = match b.wait {
+                Wait::Futex { .. } => SyscallOutcome::Error(LinuxErrno::ETIMEDOUT),
+                Wait::Sleep { .. } => SyscallOutcome::Success(0),
+                Wait::Signal => SyscallOutcome::Error(LinuxErrno::EAGAIN),
+            };
+            self.finish_wait(i, outcome);
+        }
+    }
+
+    /// The signals whose delivery would do something now: run a handler or kill the process.
+    fn acting(&self) -> u64 {
+        (1..=64u8)
+            .filter(|&n| {
+                let a = self.sig.actions[usize::from(n)];
+                let sig = LinuxSignal::new(u64::from(n));
+                a.handler > 1 || (a.handler == 0 && sig.is_some_and(|s| !default_ignored(s) && !is_stop(s)))
+            })
+            .fold(0, |m, n| m | (1u64 << (n - 1)))
+    }
+
+    /// Interrupts blocked threads that have a signal to take: one sent to the thread, or one sent to
+    /// the process that no running thread can take (Linux's `complete_signal` picks one thread).
+    fn wake_signalled(&mut self) {
+        let acting = self.acting();
+        for i in 0..self.threads.len() {
+            let t = &self.threads[i];
+            if t.blocked.is_none() {
+                continue;
+            }
+            let own = t.sig.pending & !t.sig.mask & acting;
+            if own != 0 {
+                self.interrupt(i, own);
+            }
+        }
+        let shared = self.sig.pending & acting;
+        for n in 0..64 {
+            let bit = 1u64 << n;
+            if shared & bit == 0 || self.threads.iter().any(|t| t.blocked.is_none() && t.sig.mask & bit == 0)
+            {
+                continue;
+            }
+            if let Some(i) = self.threads.iter().position(|t| t.blocked.is_some() && t.sig.mask & bit == 0) {
+                self.interrupt(i, bit);
+            }
+        }
+    }
+
+    /// Ends the wait of blocked thread `i` because of the lowest signal in `set`.
+    fn interrupt(&mut self, i: usize, set: u64) {
+        let Some(b) = self.threads[i].blocked else { return };
+        let Some(sig) = LinuxSignal::new(u64::from(set.trailing_zeros()) + 1) else { return };
+        let outcome = match (b.wait, b.on_signal) {
+            (Wait::Sleep { rem: Some(rem) }, _) => {
+                let left = b.deadline.map_or(0, |d| d.remaining_ns());
+                let (s, ns) = ((left / 1_000_000_000) as u64, (left % 1_000_000_000) as u64);
+                let mut ts = self.g64(s).to_vec();
+                ts.extend_from_slice(&self.g64(ns));
+                let _ = self.write(rem, &ts);
+                SyscallOutcome::Error(LinuxErrno::EINTR)
+            }
+            (_, OnSignal::Restart) if !self.interrupts(sig) => SyscallOutcome::Restart,
+            _ => SyscallOutcome::Error(LinuxErrno::EINTR),
+        };
+        self.finish_wait(i, outcome);
+    }
+
+    /// Every thread is blocked: waits on the host for the earliest deadline or a host signal, or ends
+    /// the run when nothing can ever wake a thread (no deadline, no thread waiting for a signal, no
+    /// real-time timer armed).
+    fn idle(&mut self) -> Option<End> {
+        let earliest =
+            self.threads.iter().filter_map(|t| t.blocked?.deadline).map(|d| d.remaining_ns()).min();
+        let signal_wait = self.threads.iter().any(|t| t.blocked.is_some_and(|b| b.wait == Wait::Signal));
+        if earliest.is_none() && !signal_wait && !real_timer_armed() {
+            let waits: Vec<String> =
+                self.threads.iter().map(|t| format!("tid {}: {}", t.tid, t.describe_wait())).collect();
+            eprintln!(
+                "ppc64-harness: deadlock: all {} threads are blocked and nothing can wake them ({}); killing the process",
+                self.threads.len(),
+                waits.join("; ")
+            );
+            return Some(End::Signal(LinuxSignal::SIGKILL.get()));
+        }
+        hostsig::wait(
+            earliest.map(|ns| std::time::Duration::from_nanos(ns.min(i128::from(u64::MAX)) as u64)),
+        );
+        None
+    }
+
+    /// `exit` of the current thread: the process ends with the last one. Otherwise the thread's
+    /// `clear_tid` word is zeroed and futex-woken (pthread_join waits on it) and the thread is gone.
+    pub fn exit_thread(&mut self, code: i32) -> Act {
+        if self.threads.len() == 1 {
+            return Act::End(End::Exit(code));
+        }
+        // Linux's mm_release: a shared-futex wake (glibc's pthread_join waits on it as shared).
+        let clear = self.thr().clear_tid;
+        if clear != 0 && self.write_u32(clear, 0).is_ok() {
+            self.futex_wake(clear, false, 1, crate::thread::BITSET_ANY);
+        }
+        self.threads.remove(self.cur);
+        self.on_cpu = false;
+        if self.cur >= self.threads.len() {
+            self.cur = 0;
+        }
+        Act::ThreadExit
     }
 
     /// A synchronous fault: forced on the thread (unblocked, and reset to the default action when
     /// blocked or ignored, as Linux's `force_sig_fault`).
     fn fault(&mut self, sig: LinuxSignal, code: i32, addr: u64) {
         let n = usize::from(sig.get());
-        if self.sig.mask & sig.mask() != 0 || self.sig.actions[n].handler == 1 {
+        if self.thr().sig.mask & sig.mask() != 0 || self.sig.actions[n].handler == 1 {
             self.sig.actions[n] = Action::default();
-            self.sig.mask &= !sig.mask();
+            self.thr_mut().sig.mask &= !sig.mask();
         }
-        self.sig.info[n] =
+        let t = &mut self.thr_mut().sig;
+        t.info[n] =
             SigInfo { signo: i32::from(sig.get()), errno: 0, code, fields: SigInfoFields::Fault { addr } };
-        self.sig.pending |= sig.mask();
+        t.pending |= sig.mask();
     }
 
-    /// Queues a signal sent by kill/tgkill (from this process, or the host).
+    /// Queues a signal sent to the process (kill, the host).
     pub fn post(&mut self, sig: LinuxSignal, info: SigInfo) {
         let n = usize::from(sig.get());
         if self.sig.pending & sig.mask() == 0 {
             self.sig.info[n] = info;
         }
         self.sig.pending |= sig.mask();
+    }
+
+    /// Queues a signal sent to thread `i` (tgkill, tkill).
+    pub fn post_thread(&mut self, i: usize, sig: LinuxSignal, info: SigInfo) {
+        let n = usize::from(sig.get());
+        let t = &mut self.threads[i].sig;
+        if t.pending & sig.mask() == 0 {
+            t.info[n] = info;
+        }
+        t.pending |= sig.mask();
     }
 
     /// Moves host-arrived signals into the pending set.
@@ -390,10 +638,13 @@ impl<E: ByteOrder> Proc<E> {
         }
     }
 
-    /// The signal that would be delivered next, if any.
-    fn next_deliverable(&mut self) -> Option<LinuxSignal> {
+    /// The signal the current thread would take next, if any: its own first, then the process's.
+    pub fn next_deliverable(&mut self) -> Option<LinuxSignal> {
         self.collect_host();
-        let ready = self.sig.pending & !(self.sig.mask & LinuxSigset(u64::MAX).blockable().0);
+        let t = &self.thr().sig;
+        let unblocked = !(t.mask & LinuxSigset(u64::MAX).blockable().0);
+        let ready =
+            if t.pending & unblocked != 0 { t.pending & unblocked } else { self.sig.pending & unblocked };
         if ready == 0 {
             return None;
         }
@@ -411,12 +662,18 @@ impl<E: ByteOrder> Proc<E> {
         }
     }
 
-    /// Delivers every deliverable signal (each handler frame nests on the previous one, as Linux does).
+    /// Delivers every deliverable signal of the current thread (each handler frame nests on the
+    /// previous one, as Linux does).
     fn deliver(&mut self) -> Option<End> {
         while let Some(sig) = self.next_deliverable() {
             let n = usize::from(sig.get());
-            self.sig.pending &= !sig.mask();
-            let info = self.sig.info[n];
+            let info = if self.thr().sig.pending & sig.mask() != 0 {
+                self.thr_mut().sig.pending &= !sig.mask();
+                self.thr().sig.info[n]
+            } else {
+                self.sig.pending &= !sig.mask();
+                self.sig.info[n]
+            };
             let act = self.sig.actions[n];
             match act.handler {
                 1 => continue,
@@ -427,14 +684,15 @@ impl<E: ByteOrder> Proc<E> {
                     return Some(End::Signal(sig.get()));
                 }
                 handler => {
-                    let mut thread = cpu::read_thread(&self.uc, self.orig_gpr3);
+                    let mut thread = cpu::read_thread(&self.uc, self.thr().orig_gpr3);
+                    let saved_mask = self.thr_mut().suspend_saved.take().unwrap_or(self.thr().sig.mask);
                     let d = SignalDelivery {
                         signal: sig,
                         info,
                         handler,
                         flags: SaFlags::from_bits_truncate(act.flags),
-                        saved_mask: LinuxSigset(self.suspend_saved.take().unwrap_or(self.sig.mask)),
-                        altstack: self.sig.altstack,
+                        saved_mask: LinuxSigset(saved_mask),
+                        altstack: self.thr().sig.altstack,
                         trampoline: self.vdso.trampoline(),
                     };
                     if self.opts.strace {
@@ -449,20 +707,21 @@ impl<E: ByteOrder> Proc<E> {
                         return Some(End::Signal(LinuxSignal::SIGSEGV.get()));
                     }
                     cpu::write_thread(&mut self.uc, &thread);
-                    self.sig.mask |= act.mask;
+                    let t = &mut self.thr_mut().sig;
+                    t.mask |= act.mask;
                     if act.flags & SaFlags::SA_NODEFER.bits() == 0 {
-                        self.sig.mask |= sig.mask();
+                        t.mask |= sig.mask();
                     }
-                    self.sig.mask = LinuxSigset(self.sig.mask).blockable().0;
+                    t.mask = LinuxSigset(t.mask).blockable().0;
+                    t.altstack = t.altstack.after_delivery();
                     if act.flags & SaFlags::SA_RESETHAND.bits() != 0 {
                         self.sig.actions[n] = Action::default();
                     }
-                    self.sig.altstack = self.sig.altstack.after_delivery();
                 }
             }
         }
-        if let Some(m) = self.suspend_saved.take() {
-            self.sig.mask = m;
+        if let Some(m) = self.thr_mut().suspend_saved.take() {
+            self.thr_mut().sig.mask = m;
         }
         None
     }
@@ -471,10 +730,11 @@ impl<E: ByteOrder> Proc<E> {
     fn syscall(&mut self) -> Option<End> {
         let frame = cpu::read_frame(&self.uc);
         let req: SyscallRequest = self.abi.fetch_syscall_args(&frame);
-        self.orig_gpr3 = frame.fixreg[3];
+        self.thr_mut().orig_gpr3 = frame.fixreg[3];
         let sys = self.abi.syscall_table().lookup(req.number);
         self.stats.handled += 1;
         *self.stats.calls.entry(sys.map_or("?", |s| s.name())).or_default() += 1;
+        let tid = self.thr().tid;
         let act = match sys {
             Ok(s) => self.dispatch(s, req.args),
             Err(e) => {
@@ -491,25 +751,28 @@ impl<E: ByteOrder> Proc<E> {
             },
             Act::Just => SyscallOutcome::JustReturn,
             Act::End(end) => return Some(end),
+            Act::Block { wait, deadline, on_signal } => {
+                if self.opts.strace {
+                    self.strace_line(tid, sys.ok(), &req, "? (blocked)");
+                }
+                self.block_current(wait, deadline, on_signal, req);
+                return None;
+            }
+            Act::ThreadExit => {
+                if self.opts.strace {
+                    self.strace_line(tid, sys.ok(), &req, "? (thread exited)");
+                }
+                return None;
+            }
         };
         if self.opts.strace {
-            let name = sys.map(|s| s.name()).unwrap_or("?");
-            let a = req.args;
-            eprintln!(
-                "{} {name}({:#x}, {:#x}, {:#x}, {:#x}) = {}",
-                // SAFETY: getpid has no preconditions.
-                unsafe { libc::getpid() },
-                a[0],
-                a[1],
-                a[2],
-                a[3],
-                match outcome {
-                    SyscallOutcome::Success(v) => format!("{v:#x}"),
-                    SyscallOutcome::Error(e) => format!("-1 {}", e.name().unwrap_or("?")),
-                    SyscallOutcome::Restart => "? (restart)".into(),
-                    SyscallOutcome::JustReturn => "(just return)".into(),
-                }
-            );
+            let result = match outcome {
+                SyscallOutcome::Success(v) => format!("{v:#x}"),
+                SyscallOutcome::Error(e) => format!("-1 {}", e.name().unwrap_or("?")),
+                SyscallOutcome::Restart => "? (restart)".into(),
+                SyscallOutcome::JustReturn => "(just return)".into(),
+            };
+            self.strace_line(tid, sys.ok(), &req, &result);
         }
         if outcome != SyscallOutcome::JustReturn {
             let mut new = frame;
@@ -519,20 +782,35 @@ impl<E: ByteOrder> Proc<E> {
         None
     }
 
+    /// One `--strace` line: the thread, the call and its first four arguments, the result.
+    fn strace_line(&self, tid: Tid, sys: Option<linux_core::sysno::Sys>, req: &SyscallRequest, result: &str) {
+        let a = req.args;
+        eprintln!(
+            "{tid} {}({:#x}, {:#x}, {:#x}, {:#x}) = {result}",
+            sys.map_or("?", |s| s.name()),
+            a[0],
+            a[1],
+            a[2],
+            a[3]
+        );
+    }
+
     /// Delivery-time handling of `rt_sigreturn`.
     pub fn sigreturn(&mut self) -> Act {
-        let mut thread = cpu::read_thread(&self.uc, self.orig_gpr3);
+        let mut thread = cpu::read_thread(&self.uc, self.thr().orig_gpr3);
         match self.abi.sigreturn(&mut thread, &UcMem(&mut self.uc)) {
             Ok(out) => {
                 cpu::write_thread(&mut self.uc, &thread);
-                self.orig_gpr3 = thread.orig_gpr3;
-                self.sig.mask = out.mask.0;
+                let sp = thread.frame.fixreg[1];
+                let t = self.thr_mut();
+                t.orig_gpr3 = thread.orig_gpr3;
+                t.sig.mask = out.mask.0;
                 // restore_altstack: errors are ignored, as Linux does.
                 let st = out.altstack;
                 if st.flags & linux_core::signal::ss_flags::SS_DISABLE != 0 {
-                    self.sig.altstack = AltStack::default();
-                } else if st.size != 0 && !self.sig.altstack.contains(cpu::read_frame(&self.uc).fixreg[1]) {
-                    self.sig.altstack = AltStack {
+                    t.sig.altstack = AltStack::default();
+                } else if st.size != 0 && !t.sig.altstack.contains(sp) {
+                    t.sig.altstack = AltStack {
                         sp: st.sp,
                         size: st.size,
                         flags: st.flags & linux_core::signal::ss_flags::SS_AUTODISARM,
@@ -646,6 +924,7 @@ impl<E: ByteOrder> Proc<E> {
         Carry {
             vfs: self.vfs.clone(),
             signals: self.sig.clone(),
+            thread: self.thr().sig.clone(),
             stats: self.stats.clone(),
             opts: self.opts.clone(),
         }
@@ -655,6 +934,20 @@ impl<E: ByteOrder> Proc<E> {
     pub fn map_anon(&mut self, start: u64, end: u64, prot: u32) -> Result<(), LinuxErrno> {
         cpu::unmap(&mut self.uc, start, end);
         cpu::map(&mut self.uc, start, end, prot)
+    }
+}
+
+/// Whether a real-time interval timer (alarm, setitimer ITIMER_REAL) is armed: its SIGALRM can still
+/// wake a blocked thread.
+fn real_timer_armed() -> bool {
+    let mut it = libc::itimerval {
+        it_interval: libc::timeval { tv_sec: 0, tv_usec: 0 },
+        it_value: libc::timeval { tv_sec: 0, tv_usec: 0 },
+    };
+    // SAFETY: `it` is a valid itimerval.
+    unsafe {
+        libc::getitimer(libc::ITIMER_REAL, &mut it) == 0
+            && (it.it_value.tv_sec != 0 || it.it_value.tv_usec != 0)
     }
 }
 

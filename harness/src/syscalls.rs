@@ -6,8 +6,10 @@ use crate::conv::{self, layout, swap_fields, swap_words};
 use crate::cpu;
 use crate::loader::{self, MMAP_BOTTOM, MMAP_TOP};
 use crate::process::{hret, Act, Action, End, Proc};
+use crate::thread::{Deadline, GuestThread, OnSignal, Wait};
 use crate::vm::{page_down, page_up, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use linux_core::errno::LinuxErrno;
+use linux_core::hooks::ThreadHooks;
 use linux_core::signal::{
     check_altstack_size, si_code, ss_flags, AltStack, LinuxSignal, SigInfo, SigInfoFields,
 };
@@ -24,6 +26,10 @@ const MAP_SHARED: u64 = 0x01;
 const MAP_FIXED: u64 = 0x10;
 const MAP_ANONYMOUS: u64 = 0x20;
 const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_SETTLS: u64 = 0x80000;
 
 /// Syscalls the backend implements (for the coverage report).
 pub const IMPLEMENTED: &[Sys] = &[
@@ -253,7 +259,8 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Madvise => self.madvise(a[0], a[1], a[2]),
             Sys::Mremap => self.mremap(a),
             // SAFETY: plain host getters.
-            Sys::Getpid | Sys::Gettid => Ok(unsafe { libc::getpid() } as u64),
+            Sys::Getpid => Ok(unsafe { libc::getpid() } as u64),
+            Sys::Gettid => Ok(self.thr().tid as u64),
             Sys::Getppid => Ok(unsafe { libc::getppid() } as u64),
             Sys::Getuid => Ok(u64::from(unsafe { libc::getuid() })),
             Sys::Geteuid => Ok(u64::from(unsafe { libc::geteuid() })),
@@ -295,15 +302,14 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Getpriority => hret(i64::from(unsafe { libc::getpriority(a[0] as u32, a[1] as u32) }))
                 .map(|v| (20 - v as i64) as u64),
             Sys::SetTidAddress => {
-                self.clear_tid = a[0];
-                // SAFETY: plain host getter.
-                Ok(unsafe { libc::getpid() } as u64)
+                self.thr_mut().clear_tid = a[0];
+                Ok(self.thr().tid as u64)
             }
             Sys::SetRobustList => {
                 if a[1] != 24 {
                     Err(LinuxErrno::EINVAL)
                 } else {
-                    self.robust = (a[0], a[1]);
+                    self.thr_mut().robust = (a[0], a[1]);
                     Ok(0)
                 }
             }
@@ -423,7 +429,8 @@ impl<E: ByteOrder> Proc<E> {
             Sys::RtSigaction => self.sigaction(a),
             Sys::RtSigprocmask => self.sigprocmask(a),
             Sys::RtSigpending => {
-                let p = self.sig.pending & self.sig.mask;
+                let t = &self.thr().sig;
+                let p = (t.pending | self.sig.pending) & t.mask;
                 if a[1] != 8 {
                     Err(LinuxErrno::EINVAL)
                 } else {
@@ -435,9 +442,10 @@ impl<E: ByteOrder> Proc<E> {
             Sys::RtSigreturn => return self.sigreturn(),
             Sys::Sigaltstack => self.sigaltstack(a[0], a[1]),
             Sys::Kill => self.kill(a[0] as i32, a[1], false),
-            Sys::Tkill => self.kill(a[0] as i32, a[1], true),
-            Sys::Tgkill => self.kill(a[1] as i32, a[2], true),
-            Sys::Exit | Sys::ExitGroup => return Act::End(End::Exit(a[0] as i32 & 0xff)),
+            Sys::Tkill => self.tgkill(None, a[0] as i32, a[1]),
+            Sys::Tgkill => self.tgkill(Some(a[0] as i32), a[1] as i32, a[2]),
+            Sys::Exit => return self.exit_thread(a[0] as i32 & 0xff),
+            Sys::ExitGroup => return Act::End(End::Exit(a[0] as i32 & 0xff)),
             Sys::Execve => return self.execve(a[0], a[1], a[2]),
             Sys::Fork | Sys::Vfork => self.fork(0, 0, 0, 0),
             Sys::Clone => self.clone(a),
@@ -450,8 +458,11 @@ impl<E: ByteOrder> Proc<E> {
                 swap_words(&mut b, 8, self.be());
                 hret(i64::from(r)).and_then(|_| self.write(a[2], &b).map(|_| n as u64))
             }
-            Sys::SchedYield => Ok(0),
-            Sys::Futex => self.futex(a),
+            Sys::SchedYield => {
+                self.resched = true;
+                Ok(0)
+            }
+            Sys::Futex => return self.futex(a),
             _ => {
                 *self.stats.unimplemented.entry(sys.name().to_string()).or_default() += 1;
                 Err(LinuxErrno::ENOSYS)
@@ -1073,35 +1084,36 @@ impl<E: ByteOrder> Proc<E> {
         Ok(0)
     }
 
+    /// nanosleep / clock_nanosleep: the thread blocks until the deadline (relative on `clock`, or
+    /// absolute with TIMER_ABSTIME) while the others run. A handled signal ends it with EINTR (and the
+    /// time left in `rem` for a relative sleep) even with SA_RESTART: Linux restarts it through
+    /// restart_syscall with the remaining time, returning EINTR with `rem` is what a non-restarting
+    /// kernel does. Ignored signals do not interrupt it.
     fn nanosleep(&mut self, clock: i32, flags: i32, req: u64, rem: u64) -> Act {
+        const TIMER_ABSTIME: i32 = 1;
         let b = match self.read(req, 16) {
             Ok(b) => b,
             Err(e) => return Act::Ret(Err(e)),
         };
-        let ts = libc::timespec {
-            tv_sec: self.u64_from(&b[0..8]) as i64,
-            tv_nsec: self.u64_from(&b[8..16]) as i64,
-        };
-        let mut left = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-        // SAFETY: valid timespecs.
-        let r = unsafe { libc::clock_nanosleep(clock, flags, &ts, &mut left) };
-        if r == libc::EINTR {
-            if rem != 0 && flags == 0 {
-                let _ = self.write_ts(rem, left.tv_sec, left.tv_nsec);
-            }
-            return match self.next_signal_interrupts() {
-                true => Act::Ret(Err(LinuxErrno::EINTR)),
-                false => Act::Interrupted,
-            };
+        let (sec, nsec) = (self.u64_from(&b[0..8]) as i64, self.u64_from(&b[8..16]) as i64);
+        if sec < 0 || !(0..1_000_000_000).contains(&nsec) {
+            return Act::Ret(Err(LinuxErrno::EINVAL));
         }
-        Act::Ret(if r == 0 { Ok(0) } else { Err(LinuxErrno::new(r as u16).unwrap_or(LinuxErrno::EINVAL)) })
-    }
-
-    fn next_signal_interrupts(&mut self) -> bool {
-        // A sleep interrupted by a handled signal returns EINTR even with SA_RESTART (Linux restarts it
-        // through restart_syscall with the remaining time; returning EINTR with `rem` is what a
-        // non-restarting kernel does). Ignored signals do not interrupt.
-        true
+        // CLOCK_MONOTONIC_RAW (4) and CLOCK_BOOTTIME (7) count as the monotonic clock, as in clock_gettime.
+        let host_clock = match clock {
+            libc::CLOCK_REALTIME => libc::CLOCK_REALTIME,
+            libc::CLOCK_MONOTONIC | 4 | 7 => libc::CLOCK_MONOTONIC,
+            _ => return Act::Ret(Err(LinuxErrno::EINVAL)),
+        };
+        let ns = i128::from(sec) * 1_000_000_000 + i128::from(nsec);
+        let absolute = flags & TIMER_ABSTIME != 0;
+        let deadline = if absolute {
+            Deadline { clock: host_clock, ns }
+        } else {
+            Deadline { clock: host_clock, ns: crate::thread::now_ns(host_clock).saturating_add(ns) }
+        };
+        let rem = (!absolute && rem != 0).then_some(rem);
+        Act::Block { wait: Wait::Sleep { rem }, deadline: Some(deadline), on_signal: OnSignal::Eintr }
     }
 
     // --- memory ---
@@ -1276,6 +1288,9 @@ impl<E: ByteOrder> Proc<E> {
             // Setting SIG_IGN discards a pending instance (Linux sigaction semantics).
             if new.handler == 1 || (new.handler == 0 && crate::process::default_ignored(sig)) {
                 self.sig.pending &= !sig.mask();
+                for t in &mut self.threads {
+                    t.sig.pending &= !sig.mask();
+                }
             }
         }
         if old != 0 {
@@ -1293,16 +1308,16 @@ impl<E: ByteOrder> Proc<E> {
         if size != 8 {
             return Err(LinuxErrno::EINVAL);
         }
-        let prev = self.sig.mask;
+        let prev = self.thr().sig.mask;
         if set != 0 {
             let s = self.read_u64(set)?;
-            self.sig.mask = match how {
+            let mask = match how {
                 0 => prev | s,
                 1 => prev & !s,
                 2 => s,
                 _ => return Err(LinuxErrno::EINVAL),
             };
-            self.sig.mask = linux_core::signal::LinuxSigset(self.sig.mask).blockable().0;
+            self.thr_mut().sig.mask = linux_core::signal::LinuxSigset(mask).blockable().0;
         }
         if old != 0 {
             self.write_u64(old, prev)?;
@@ -1310,6 +1325,9 @@ impl<E: ByteOrder> Proc<E> {
         Ok(0)
     }
 
+    /// rt_sigsuspend: the thread waits with the temporary mask until a signal is delivered; the
+    /// handler runs with that mask, and its frame saves the mask from before, which sigreturn restores
+    /// (Linux's set_restore_sigmask).
     fn sigsuspend(&mut self, set: u64, size: u64) -> Act {
         if size != 8 {
             return Act::Ret(Err(LinuxErrno::EINVAL));
@@ -1318,66 +1336,20 @@ impl<E: ByteOrder> Proc<E> {
             Ok(s) => s,
             Err(e) => return Act::Ret(Err(e)),
         };
-        let saved = self.sig.mask;
-        self.sig.mask = linux_core::signal::LinuxSigset(s).blockable().0;
-        self.wait_until_deliverable();
-        // The handler runs with the temporary mask; its frame saves the mask from before sigsuspend,
-        // which sigreturn restores (Linux's set_restore_sigmask).
-        self.suspend_saved = Some(saved);
-        Act::Ret(Err(LinuxErrno::EINTR))
+        let t = self.thr_mut();
+        t.suspend_saved = Some(t.sig.mask);
+        t.sig.mask = linux_core::signal::LinuxSigset(s).blockable().0;
+        Act::Block { wait: Wait::Signal, deadline: None, on_signal: OnSignal::Eintr }
     }
 
+    /// pause: the thread waits until a signal is delivered to it.
     fn wait_for_signal(&mut self) -> Act {
-        self.wait_until_deliverable();
-        Act::Ret(Err(LinuxErrno::EINTR))
-    }
-
-    /// Blocks until a signal that is not blocked (and not ignored) is pending.
-    fn wait_until_deliverable(&mut self) {
-        loop {
-            let old = crate::hostsig::block_all();
-            let ready = self.has_deliverable();
-            if ready {
-                crate::hostsig::restore(&old);
-                return;
-            }
-            crate::hostsig::suspend();
-            crate::hostsig::restore(&old);
-        }
-    }
-
-    fn has_deliverable(&mut self) -> bool {
-        let bits = crate::hostsig::take();
-        for n in 1..=64u8 {
-            if bits & (1u64 << (n - 1)) != 0 {
-                if let Some(sig) = LinuxSignal::new(u64::from(n)) {
-                    let (code, pid, uid, status) = crate::hostsig::info(n);
-                    let fields = if n == 17 {
-                        SigInfoFields::Child { pid, uid, status, utime: 0, stime: 0 }
-                    } else {
-                        SigInfoFields::Kill { pid, uid }
-                    };
-                    self.post(sig, SigInfo { signo: i32::from(n), errno: 0, code, fields });
-                }
-            }
-        }
-        let ready = self.sig.pending & !self.sig.mask;
-        (1..=64u8).any(|n| {
-            ready & (1u64 << (n - 1)) != 0 && {
-                let a = self.sig.actions[usize::from(n)];
-                let sig = LinuxSignal::new(u64::from(n));
-                a.handler > 1
-                    || (a.handler == 0
-                        && sig.is_some_and(|s| {
-                            !crate::process::default_ignored(s) && !crate::process::is_stop(s)
-                        }))
-            }
-        })
+        Act::Block { wait: Wait::Signal, deadline: None, on_signal: OnSignal::Eintr }
     }
 
     fn sigaltstack(&mut self, new: u64, old: u64) -> R {
         let sp = cpu::read_frame(&self.uc).fixreg[1];
-        let cur = self.sig.altstack;
+        let cur = self.thr().sig.altstack;
         if new != 0 {
             if cur.contains(sp) && cur.size != 0 {
                 return Err(LinuxErrno::EPERM);
@@ -1387,13 +1359,14 @@ impl<E: ByteOrder> Proc<E> {
             let flags = linux_core::bytes::read_u32::<E>(&b, 8).unwrap_or(0) as i32;
             let size = self.u64_from(&b[16..24]);
             if flags & ss_flags::SS_DISABLE != 0 {
-                self.sig.altstack = AltStack::default();
+                self.thr_mut().sig.altstack = AltStack::default();
             } else {
                 if flags & !(ss_flags::SS_AUTODISARM | ss_flags::SS_ONSTACK) != 0 {
                     return Err(LinuxErrno::EINVAL);
                 }
                 check_altstack_size(size, 2048)?;
-                self.sig.altstack = AltStack { sp: ss_sp, size, flags: flags & ss_flags::SS_AUTODISARM };
+                self.thr_mut().sig.altstack =
+                    AltStack { sp: ss_sp, size, flags: flags & ss_flags::SS_AUTODISARM };
             }
         }
         if old != 0 {
@@ -1403,6 +1376,33 @@ impl<E: ByteOrder> Proc<E> {
             b[8..12].copy_from_slice(&self.g32(st.flags as u32));
             b[16..24].copy_from_slice(&self.g64(st.size));
             self.write(old, &b)?;
+        }
+        Ok(0)
+    }
+
+    /// tgkill(tgid, tid, sig) and tkill(tid, sig) (`tgid` None): a signal to one thread of this
+    /// process, queued on it and delivered when it runs (a blocked thread is interrupted). A tid that
+    /// is not one of this process's threads is passed to the host (another process's main thread).
+    fn tgkill(&mut self, tgid: Option<i32>, tid: i32, signo: u64) -> R {
+        // SAFETY: plain host getters.
+        let (me, uid) = unsafe { (libc::getpid(), libc::getuid()) };
+        if signo > 64 || tid <= 0 || tgid.is_some_and(|g| g <= 0) {
+            return Err(LinuxErrno::EINVAL);
+        }
+        let Some(i) = self.thread_index(tid).filter(|_| tgid.is_none_or(|g| g == me)) else {
+            if tgid.is_some_and(|g| g == me) {
+                return Err(LinuxErrno::ESRCH);
+            }
+            return self.kill(tid, signo, true);
+        };
+        if let Some(sig) = LinuxSignal::new(signo) {
+            let info = SigInfo {
+                signo: signo as i32,
+                errno: 0,
+                code: si_code::SI_TKILL,
+                fields: SigInfoFields::Kill { pid: me, uid },
+            };
+            self.post_thread(i, sig, info);
         }
         Ok(0)
     }
@@ -1453,8 +1453,8 @@ impl<E: ByteOrder> Proc<E> {
         const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
         const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
         const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
-        // SAFETY: the harness is single-threaded (unicorn starts no threads without a timeout), so the
-        // child may continue running Rust code.
+        // SAFETY: the harness is single-threaded (unicorn starts no threads without a timeout; guest
+        // threads are not host threads), so the child may continue running Rust code.
         let pid = unsafe { libc::fork() };
         if pid < 0 {
             return Err(LinuxErrno::EAGAIN);
@@ -1464,6 +1464,16 @@ impl<E: ByteOrder> Proc<E> {
             crate::hostsig::start_tick(crate::vdso::tick_period_ns());
             // SAFETY: plain host getter.
             let me = unsafe { libc::getpid() };
+            // The child is a copy of the calling thread only, whose tid is the new pid; its pending
+            // signals are not inherited.
+            let cur = self.cur;
+            self.threads.swap(0, cur);
+            self.threads.truncate(1);
+            self.cur = 0;
+            let t = self.thr_mut();
+            t.tid = me;
+            t.sig.pending = 0;
+            self.sig.pending = 0;
             if newsp != 0 {
                 let mut f = cpu::read_frame(&self.uc);
                 let old = f;
@@ -1474,7 +1484,7 @@ impl<E: ByteOrder> Proc<E> {
                 let _ = self.write_u32(ctid, me as u32);
             }
             if flags & CLONE_CHILD_CLEARTID != 0 {
-                self.clear_tid = ctid;
+                self.thr_mut().clear_tid = ctid;
             }
             return Ok(0);
         }
@@ -1485,20 +1495,54 @@ impl<E: ByteOrder> Proc<E> {
     }
 
     fn clone(&mut self, a: [u64; 6]) -> R {
-        const CLONE_VM: u64 = 0x100;
-        const CLONE_VFORK: u64 = 0x4000;
-        const CLONE_THREAD: u64 = 0x10000;
-        const CLONE_SETTLS: u64 = 0x80000;
         // powerpc: clone(flags, newsp, parent_tid, tls, child_tid).
-        let (flags, newsp, ptid, _tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
-        if flags & CLONE_THREAD != 0
-            || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0)
-            || flags & CLONE_SETTLS != 0
-        {
-            *self.stats.unimplemented.entry("clone (threads)".into()).or_default() += 1;
+        let (flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+        if flags & CLONE_THREAD != 0 {
+            return self.clone_thread(flags, newsp, ptid, tls, ctid);
+        }
+        if (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) || flags & CLONE_SETTLS != 0 {
+            // A new process sharing this one's memory: the host fork behind processes cannot.
+            *self.stats.unimplemented.entry("clone (CLONE_VM process)".into()).or_default() += 1;
             return Err(LinuxErrno::ENOSYS);
         }
         self.fork(flags, newsp, ptid, ctid)
+    }
+
+    /// clone with CLONE_THREAD: a new guest thread of this process. Its registers are the caller's
+    /// at the `sc`, then arch-ppc64's `set_fork_retval` (r3 = 0, CR0.SO clear) and `clone_setregs`
+    /// (the new stack in r1, the CLONE_SETTLS pointer straight into r13), as the kernel module sets a
+    /// new thread up. It inherits the signal mask; its pending set and alternate stack start empty.
+    fn clone_thread(&mut self, flags: u64, newsp: u64, ptid: u64, tls: u64, ctid: u64) -> R {
+        const CLONE_SIGHAND: u64 = 0x800;
+        const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
+        const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+        const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+        // Linux's copy_process: threads share signal handlers, and handlers need shared memory.
+        if flags & CLONE_SIGHAND == 0 || flags & CLONE_VM == 0 {
+            return Err(LinuxErrno::EINVAL);
+        }
+        let tid = self.next_tid;
+        let mut child = cpu::read_thread(&self.uc, self.thr().orig_gpr3);
+        self.abi.set_fork_retval(&mut child.frame);
+        let stack = (newsp != 0).then_some(newsp);
+        let tp = (flags & CLONE_SETTLS != 0).then_some(tls);
+        self.abi.clone_setregs(&mut child, stack, tp);
+        if flags & CLONE_PARENT_SETTID != 0 {
+            self.write_u32(ptid, tid as u32)?;
+        }
+        if flags & CLONE_CHILD_SETTID != 0 {
+            self.write_u32(ctid, tid as u32)?;
+        }
+        let sig = crate::thread::ThreadSignals { mask: self.thr().sig.mask, ..Default::default() };
+        let mut thread = GuestThread::new(tid, sig);
+        thread.ctx = Some(Box::new(child));
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            thread.clear_tid = ctid;
+        }
+        self.threads.push(thread);
+        self.next_tid += 1;
+        self.stats.threads_created += 1;
+        Ok(tid as u64)
     }
 
     fn wait4(&mut self, a: [u64; 6]) -> Act {
@@ -1541,30 +1585,6 @@ impl<E: ByteOrder> Proc<E> {
                     eprintln!("ppc64-harness: execve: {}", e.msg);
                 }
                 Act::Ret(Err(e.errno))
-            }
-        }
-    }
-
-    fn futex(&mut self, a: [u64; 6]) -> R {
-        const FUTEX_WAIT: u64 = 0;
-        const FUTEX_WAKE: u64 = 1;
-        const FUTEX_WAIT_BITSET: u64 = 9;
-        const FUTEX_WAKE_BITSET: u64 = 10;
-        match a[1] & 0x7f {
-            // One thread: nobody waits.
-            FUTEX_WAKE | FUTEX_WAKE_BITSET => Ok(0),
-            FUTEX_WAIT | FUTEX_WAIT_BITSET => {
-                let v = self.read_u32(a[0])?;
-                if v != a[2] as u32 {
-                    Err(LinuxErrno::EAGAIN)
-                } else {
-                    // Nothing else can wake a single-threaded process: that is a deadlock in the guest.
-                    Err(LinuxErrno::EDEADLK)
-                }
-            }
-            _ => {
-                *self.stats.unimplemented.entry(format!("futex op {}", a[1] & 0x7f)).or_default() += 1;
-                Err(LinuxErrno::ENOSYS)
             }
         }
     }

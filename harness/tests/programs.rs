@@ -374,3 +374,149 @@ fn bad_programs() {
         println!("{}: {}", prog.display(), err.trim());
     }
 }
+
+/// Builds `src` with `-pthread` for `v`.
+fn build_threaded(src: &str, v: &Variant) -> Option<PathBuf> {
+    build_with(src, v, "", &["-pthread"])
+}
+
+/// A counter of the harness's report (`syscall NAME`, `futex NAME` or `threads-created` lines).
+fn report_counts(prog: &Path, v: &Variant, args: &[&str]) -> (String, String, String, BTreeMap<String, u64>) {
+    let report =
+        out_dir().join(format!("{}.report", prog.file_name().and_then(|n| n.to_str()).unwrap_or("prog")));
+    let _ = std::fs::remove_file(&report);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"));
+    c.arg("--sysroot").arg(v.sysroot).arg("--").arg(prog).args(args);
+    let (o, s, e) = run_env(c, &[("PPC64_HARNESS_REPORT", report.as_os_str())]);
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let counts = text
+        .lines()
+        .filter_map(|l| l.rsplit_once(' '))
+        .map(|(name, n)| (name.to_string(), n.trim().parse().unwrap_or(0)))
+        .collect();
+    (o, s, e, counts)
+}
+
+/// POSIX threads (`threads.c`) on real guest threads: a mutex/condvar ping-pong, `__thread`
+/// variables, pthread_cancel in pthread_cond_wait and in nanosleep with cleanup handlers (glibc unwinds
+/// through the vdso's signal trampoline, with libgcc_s from the sysroot when dynamic; musl redirects
+/// the cancelled system call), pthread_kill to one thread, join values, and exit() from a thread. Same
+/// output and exit status as qemu-user (which runs real host threads), and the harness really made
+/// threads and blocked them on futexes.
+#[test]
+fn threads() {
+    let mut ran = 0;
+    for v in VARIANTS {
+        let Some(prog) = build_threaded("threads", v) else { continue };
+        let (ho, hs, he, counts) = report_counts(&prog, v, &[]);
+        let (qo, qs, _) = qemu(v, &prog, &[]);
+        assert_eq!(ho, qo, "threads {}: stdout differs (harness stderr: {he})", v.name);
+        assert_eq!(hs, qs, "threads {}: exit status differs (harness stderr: {he})", v.name);
+        assert_eq!(hs, "exit 5", "threads {}: {ho}", v.name);
+        let count = |k: &str| counts.get(k).copied().unwrap_or(0);
+        assert!(count("threads-created") >= 17, "threads {}: too few threads created ({counts:?})", v.name);
+        let waits = count("futex FUTEX_WAIT") + count("futex FUTEX_WAIT_BITSET");
+        assert!(waits >= 10, "threads {}: threads hardly ever blocked on a futex ({counts:?})", v.name);
+        assert!(
+            count("syscall tgkill") + count("syscall tkill") >= 3,
+            "threads {}: no tgkill/tkill ({counts:?})",
+            v.name
+        );
+        println!(
+            "threads {}: same output and {hs}; {} threads, {waits} futex waits",
+            v.name,
+            count("threads-created")
+        );
+        ran += 1;
+    }
+    assert!(ran >= 4, "threads: too few variants ran");
+}
+
+/// A program whose threads all wait on futexes forever ends with a clear message instead of hanging
+/// (qemu-user would hang: not compared).
+#[test]
+fn threads_deadlock() {
+    for v in VARIANTS {
+        let Some(prog) = build_threaded("threads", v) else { continue };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"))
+            .arg("--sysroot")
+            .arg(v.sysroot)
+            .arg("--")
+            .arg(&prog)
+            .arg("deadlock")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run");
+        let start = std::time::Instant::now();
+        while child.try_wait().expect("wait").is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("threads deadlock {}: the harness hangs", v.name);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().expect("output");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "waiting forever\n", "{}", v.name);
+        assert!(err.contains("deadlock: all 2 threads are blocked"), "threads deadlock {}: {err}", v.name);
+        assert_eq!(out.status.signal(), Some(9), "threads deadlock {}: {err}", v.name);
+        println!("threads deadlock {}: {}", v.name, err.trim());
+    }
+}
+
+/// `futex.c`: the futex operations called directly (WAIT/WAKE, EAGAIN, timeouts on both clocks,
+/// bitsets, REQUEUE, CMP_REQUEUE, WAKE_OP, private vs shared, EINTR), compared with qemu-user.
+/// qemu-user 7.2 hands FUTEX_WAKE_OP to the host kernel unchanged, which applies the operation to a
+/// big-endian guest's word in little-endian order (10 + 5 becomes 0x0500000a): on big-endian guests
+/// the lines showing a word after WAKE_OP are checked against Linux's values instead.
+#[test]
+fn futex() {
+    const WAKE_OP_WORDS: &[&str] = &[
+        "  wake_op add 5 (old == 10): 0 b=15",
+        "  wake_op or 1<<4: 0 b=31",
+        "  wake_op andn 1: 0 b=30",
+        "  wake_op xor 0x7ff: 0 b=2017",
+        "  wake_op set -1: 0 b=-1",
+        "  wake_op, comparison false: 0 w2=3",
+        "  wake_op, comparison true: 1 w2=3",
+    ];
+    let mut ran = 0;
+    for v in VARIANTS {
+        let Some(prog) = build_threaded("futex", v) else { continue };
+        let (ho, hs, he, counts) = report_counts(&prog, v, &[]);
+        let (qo, qs, _) = qemu(v, &prog, &[]);
+        for line in WAKE_OP_WORDS {
+            assert!(ho.lines().any(|l| l == *line), "futex {}: no {line:?} in\n{ho}", v.name);
+        }
+        let big_endian = v.qemu == "qemu-ppc64-static";
+        let comparable = |text: &str| -> String {
+            text.lines()
+                .filter(|l| {
+                    !(big_endian && WAKE_OP_WORDS.iter().any(|w| w.split(':').next() == l.split(':').next()))
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            comparable(&ho),
+            comparable(&qo),
+            "futex {}: stdout differs (harness stderr: {he})",
+            v.name
+        );
+        assert_eq!(hs, qs, "futex {}: exit status differs (harness stderr: {he})", v.name);
+        let count = |k: &str| counts.get(k).copied().unwrap_or(0);
+        for op in
+            ["FUTEX_WAKE_OP", "FUTEX_CMP_REQUEUE", "FUTEX_REQUEUE", "FUTEX_WAKE_BITSET", "FUTEX_WAIT_BITSET"]
+        {
+            assert!(
+                count(&format!("futex {op}")) >= 1,
+                "futex {}: {op} never reached the harness ({counts:?})",
+                v.name
+            );
+        }
+        println!("futex {}: same output and {hs}; WAKE_OP x{}", v.name, count("futex FUTEX_WAKE_OP"));
+        ran += 1;
+    }
+    assert!(ran >= 4, "futex: too few variants ran");
+}

@@ -201,7 +201,7 @@ fn guest(args: &[String]) {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let code = loop {
-        match cpu::run(&mut uc) {
+        match cpu::run_for(&mut uc, 0) {
             Stop::Interrupt(INTR_SC) => {}
             other => fail(format!("the guest stopped at {:#x}: {other:?}", cpu::pc(&uc))),
         }
@@ -313,7 +313,7 @@ fn vdso(args: &[String]) {
         let start = count.get();
         let mut syscalls = 0;
         loop {
-            match cpu::run(uc) {
+            match cpu::run_for(uc, 0) {
                 Stop::Interrupt(INTR_PROGRAM) => break,
                 Stop::Interrupt(INTR_SC) if reg(uc, RegisterPPC::R0) == SYS_CLOCK_GETTIME => {
                     syscalls += 1;
