@@ -1,5 +1,14 @@
 //! One guest process image: the engine, the ABI hooks of its brand, its memory layout and signal
-//! state, and the loop that runs it and enters the "kernel" on every `sc`, fault and signal.
+//! state, its threads (`crate::thread`), and the loop that schedules them and enters the "kernel" on
+//! every `sc`, fault and signal.
+//!
+//! The scheduler is deterministic and round-robin: the current thread runs until it blocks (futex
+//! wait, nanosleep, pause, sigsuspend), yields, exits or, when another thread is runnable, for
+//! [`TIME_SLICE`] instructions. A vdso tick that stops the engine mid-slice does not switch threads
+//! but starts a fresh slice (unicorn does not say how many instructions ran), so slice ends are
+//! deterministic only up to those ticks. System calls that block on the host (read of an empty pipe,
+//! poll, wait4, ...) block every thread of the process: only futexes, sleeps and signal waits are
+//! waits of one guest thread.
 
 use crate::cpu::{self, Stop, Uc, UcMem, INTR_ALIGN, INTR_HV_EMU, INTR_PROGRAM, INTR_SC};
 use crate::hostsig;
