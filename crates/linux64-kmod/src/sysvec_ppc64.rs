@@ -388,6 +388,45 @@ pub unsafe extern "C" fn set_fork_retval<const ABI: c_int>(td: *mut thread) {
     unsafe { linux64_ppc64_set_syscall_retval(ABI, linux64_td_frame(td).cast(), &args, 0, 0) };
 }
 
+/// `linux_set_upcall`, called by the MI clone code (linux_fork.c) on a new thread or a forked child
+/// whose frame is a copy of the parent's at the `sc`: it returns 0 with CR0.SO clear (Linux
+/// `copy_thread`), on `stack` when one is given.
+///
+/// # Safety
+/// `td` must be the new thread, not yet running.
+#[no_mangle]
+pub unsafe extern "C" fn linux_set_upcall(td: *mut thread, stack: u64) -> c_int {
+    use linux_core::hooks::ThreadHooks;
+    let hooks =
+        arch_ppc64::Ppc64::<zerocopy::NativeEndian>::new(arch_ppc64::FuncAbi::ElfV2, Ppc64Cpu::POWER9);
+    // SAFETY: the caller guarantees td; its frame is its own and it does not run yet.
+    let frame = unsafe { &mut *linux64_td_frame(td).cast::<TrapFrame>() };
+    let mut t = Ppc64Thread { frame: *frame, ..Ppc64Thread::default() };
+    hooks.set_fork_retval(&mut t.frame);
+    hooks.clone_setregs(&mut t, (stack != 0).then_some(stack), None);
+    *frame = t.frame;
+    0
+}
+
+/// `linux_set_cloned_tls` (CLONE_SETTLS), called by the MI clone code: the TLS pointer goes into r13
+/// as it is, as Linux does. FreeBSD's own `cpu_set_user_tls` adds its ABI's 0x7010 bias, which a Linux
+/// program does not expect, so it is not used. Any value is accepted (r13 is a user register).
+///
+/// # Safety
+/// `td` must be the new thread, not yet running.
+#[no_mangle]
+pub unsafe extern "C" fn linux_set_cloned_tls(td: *mut thread, desc: *mut c_void) -> c_int {
+    use linux_core::hooks::ThreadHooks;
+    let hooks =
+        arch_ppc64::Ppc64::<zerocopy::NativeEndian>::new(arch_ppc64::FuncAbi::ElfV2, Ppc64Cpu::POWER9);
+    // SAFETY: as in linux_set_upcall.
+    let frame = unsafe { &mut *linux64_td_frame(td).cast::<TrapFrame>() };
+    let mut t = Ppc64Thread { frame: *frame, ..Ppc64Thread::default() };
+    hooks.clone_setregs(&mut t, None, Some(desc as u64));
+    *frame = t.frame;
+    0
+}
+
 /// `sv_setregs`: the registers of a new image; an unreadable ELFv1 entry descriptor kills the process.
 ///
 /// # Safety
@@ -801,6 +840,33 @@ mod tests {
         assert_eq!(t.sigmask, Some(0x5));
         assert_eq!(t.altstack, Some((0x5000_0000, 0x8000, 0)), "uc_stack restored as the alternate stack");
         CURTHREAD.with(|c| c.set(null_mut()));
+    }
+
+    /// A cloned thread returns 0 with CR0.SO clear on its own stack, its TLS pointer in r13 unbiased
+    /// (not FreeBSD's +0x7010); everything else is the parent's frame.
+    #[test]
+    fn clone_upcall_and_tls_follow_linux() {
+        let mut t = FakeThread::new(addr_of_mut!(linux64_sysvec_ppc64_elfv2));
+        t.frame.fixreg[3] = 0x1234;
+        t.frame.fixreg[1] = 0x7fff_0000;
+        t.frame.fixreg[13] = 0x1111;
+        t.frame.fixreg[20] = 20;
+        t.frame.cr = CR0_SO as _;
+        t.frame.srr0 = 0x1000_0abc;
+        // SAFETY: `t` is live and not running.
+        unsafe {
+            assert_eq!(linux_set_upcall(t.td(), 0x6000_0000), 0);
+            assert_eq!(linux_set_cloned_tls(t.td(), 0x7000_8000usize as *mut c_void), 0);
+        }
+        assert_eq!(t.frame.fixreg[3], 0);
+        assert_eq!(t.frame.cr as u64 & CR0_SO, 0);
+        assert_eq!(t.frame.fixreg[1], 0x6000_0000);
+        assert_eq!(t.frame.fixreg[13], 0x7000_8000);
+        assert_eq!((t.frame.fixreg[20], t.frame.srr0), (20, 0x1000_0abc));
+        // No new stack: the parent's stack pointer stays.
+        // SAFETY: as above.
+        unsafe { linux_set_upcall(t.td(), 0) };
+        assert_eq!(t.frame.fixreg[1], 0x6000_0000);
     }
 
     #[test]
