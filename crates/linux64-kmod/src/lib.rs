@@ -36,6 +36,7 @@ pub mod futex;
 pub mod kernel;
 pub mod kpi;
 pub mod ppc64;
+pub mod sysvec;
 #[cfg(any(not(target_os = "freebsd"), target_arch = "powerpc64"))]
 pub mod sysvec_ppc64;
 pub mod vdso;

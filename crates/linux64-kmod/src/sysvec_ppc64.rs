@@ -19,16 +19,17 @@
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
     __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, stack_t, sysentvec, thread, Elf64_Auxinfo,
-    Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf64_Ehdr, Elf_Brandnote, Elf_Note,
+    Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf64_Ehdr,
 };
 use crate::kpi::*;
 use crate::ppc64::{
     linux64_ppc64_exec_setregs, linux64_ppc64_fetch_syscall_args, linux64_ppc64_sendsig,
     linux64_ppc64_set_syscall_retval, linux64_ppc64_sigreturn, SignalArgs, SigreturnResult, SyscallArgs,
 };
+use crate::sysvec::*;
 use arch_ppc64::frame::{Ppc64Thread, TrapFrame, UnitsUsed, VectorState};
 use arch_ppc64::Ppc64Cpu;
-use core::ffi::{c_char, c_int, c_void, CStr};
+use core::ffi::{c_int, c_void};
 use core::ptr::{addr_of, addr_of_mut, null, null_mut};
 
 /// `abi` argument of the entry points: function descriptors.
@@ -52,15 +53,6 @@ static mut LINUX_HWCAP2: u64 = 0;
 static mut LINUX_CPU: Ppc64Cpu = Ppc64Cpu::POWER9;
 /// Size of the signal code in the shared page: none (the trampoline lives in the vdso).
 static mut LINUX_SZSIGCODE: c_int = 0;
-
-/// `.note.ABI-tag` of GNU/Linux binaries: name "GNU", 16 bytes of descriptor, NT_GNU_ABI_TAG.
-#[no_mangle]
-pub static mut linux64_ppc64_brandnote: Elf_Brandnote = Elf_Brandnote {
-    hdr: Elf_Note { n_namesz: 4, n_descsz: 16, n_type: k::NT_GNU_ABI_TAG as u32 },
-    vendor: c"GNU".as_ptr(),
-    flags: k::BN_TRANSLATE_OSREL as c_int,
-    trans_osrel: Some(trans_osrel),
-};
 
 macro_rules! sysvec {
     ($abi:expr, $name:expr) => {
@@ -145,7 +137,7 @@ macro_rules! brand {
             sysvec: addr_of_mut!($sv),
             interp_newpath: null(),
             flags: (k::BI_CAN_EXEC_DYN | k::BI_BRAND_NOTE) as c_int,
-            brand_note: addr_of_mut!(linux64_ppc64_brandnote),
+            brand_note: addr_of_mut!(linux64_brandnote),
             header_supported: Some(header_supported::<$idx>),
         }
     };
@@ -198,32 +190,12 @@ pub fn load(cpu: Ppc64Cpu) -> c_int {
         LINUX_HWCAP2 = hooks.hwcap2().unwrap_or(0);
         LINUX_CPU = cpu;
     }
-    let list = brands();
-    // SAFETY: each pointer is to a static brand, valid for the module's lifetime.
-    let failed = list.iter_mut().position(|b| unsafe { elf64_insert_brand_entry(b) } != 0);
-    if let Some(inserted) = failed {
-        for b in list.iter_mut().take(inserted) {
-            // SAFETY: removing what was inserted above.
-            unsafe { elf64_remove_brand_entry(b) };
-        }
-        kprint(c"linux64: could not register the Linux/powerpc64 ELF brands\n");
-        return k::EINVAL as c_int;
-    }
-    0
+    register_brands(brands(), c"linux64: could not register the Linux/powerpc64 ELF brands\n")
 }
 
 /// MOD_UNLOAD: EBUSY while a process still runs under one of the brands, else removes them all.
 pub fn unload() -> c_int {
-    let list = brands();
-    // SAFETY: static brands; elf64_brand_inuse only reads the process list.
-    if list.iter_mut().any(|b| unsafe { elf64_brand_inuse(b) }) {
-        return k::EBUSY as c_int;
-    }
-    for b in list.iter_mut() {
-        // SAFETY: the brand was inserted at MOD_LOAD.
-        unsafe { elf64_remove_brand_entry(b) };
-    }
-    0
+    unregister_brands(brands())
 }
 
 /// The entry-point `abi` of the process `p` (ELFv1 only for the ELFv1 sysentvec).
@@ -449,14 +421,6 @@ pub unsafe extern "C" fn exec_setregs<const ABI: c_int>(
     }
 }
 
-/// `sv_fixup`: nothing to do (the auxiliary vector is written by `sv_copyout_auxargs`).
-///
-/// # Safety
-/// Called by the kernel during exec.
-pub unsafe extern "C" fn fixup(_stack_base: *mut usize, _imgp: *mut image_params) -> c_int {
-    0
-}
-
 /// `sv_onexec`: maps the vdso, then the MI per-process state.
 ///
 /// # Safety
@@ -469,36 +433,6 @@ pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int
     }
     // SAFETY: forwarded as received.
     unsafe { linux_on_exec(p, imgp) }
-}
-
-/// Linux `si_code` of a FreeBSD one (the SI_* values differ; fault codes are the same numbers).
-pub fn linux_si_code(code: c_int) -> c_int {
-    match i64::from(code) {
-        c if c == k::SI_USER => 0,
-        c if c == k::SI_QUEUE => -1,
-        c if c == k::SI_TIMER => -2,
-        c if c == k::SI_MESGQ => -3,
-        c if c == k::SI_ASYNCIO => -4,
-        c if c == k::SI_LWP => -6,
-        c if c == k::SI_KERNEL => 0x80,
-        _ => code,
-    }
-}
-
-/// Linux `ss_flags` of FreeBSD ones (SS_ONSTACK 1 on both; SS_DISABLE 4 -> 2).
-pub fn linux_ss_flags(flags: c_int) -> c_int {
-    let f = i64::from(flags);
-    (if f & k::SS_ONSTACK != 0 { 1 } else { 0 }) | (if f & k::SS_DISABLE != 0 { 2 } else { 0 })
-}
-
-/// FreeBSD `ss_flags` for a Linux `uc_stack.ss_flags` being set: SS_DISABLE (2) -> SS_DISABLE (4);
-/// SS_ONSTACK (1, a state, not a request) and SS_AUTODISARM (1 << 31, which FreeBSD lacks) are dropped.
-pub fn bsd_ss_flags(linux_flags: c_int) -> c_int {
-    if linux_flags & 2 != 0 {
-        k::SS_DISABLE as c_int
-    } else {
-        0
-    }
 }
 
 /// `sv_sendsig`: entered with the proc lock and ps_mtx held; drops both around the frame copyout.
@@ -636,34 +570,6 @@ pub unsafe extern "C" fn linux64_arch_copyout_auxargs(
     }
 }
 
-/// Reads GNU `.note.ABI-tag`: OS 0 (Linux) and the kernel version `a.b.c` as osrel `a*1000000+b*1000+c`.
-///
-/// # Safety
-/// `note` must point to a note header followed by its 4-byte name and 16-byte descriptor (FreeBSD checks
-/// the sizes against `linux64_ppc64_brandnote.hdr` first); `osrel` must be writable.
-pub unsafe extern "C" fn trans_osrel(note: *const Elf_Note, osrel: *mut i32) -> bool {
-    // SAFETY: the caller guarantees the note and its name/descriptor are readable.
-    unsafe {
-        let n = &*note;
-        if n.n_namesz != 4 || n.n_descsz < 16 {
-            return false;
-        }
-        // The descriptor follows the header and the 4-byte name ("GNU\0").
-        let desc = note.cast::<u8>().add(core::mem::size_of::<Elf_Note>()).add(4).cast::<u32>();
-        let word = |i| desc.add(i).read_unaligned();
-        if word(0) != 0 {
-            return false;
-        }
-        // Cannot overflow: each word is below 2^32, so the sum stays below 2^53.
-        let v = u64::from(word(1))
-            .saturating_mul(1_000_000)
-            .saturating_add(u64::from(word(2)).saturating_mul(1000))
-            .saturating_add(u64::from(word(3)));
-        *osrel = i32::try_from(v).unwrap_or(i32::MAX);
-    }
-    true
-}
-
 /// `header_supported` of brand `IDX` of `arch_ppc64::BRANDS`: its e_flags rule (ELFv1 vs ELFv2).
 ///
 /// # Safety
@@ -685,12 +591,6 @@ pub unsafe extern "C" fn header_supported<const IDX: usize>(
         addr_of!((*hdr).e_flags).read_unaligned()
     };
     brand.eflags.matches(e_flags)
-}
-
-/// The interpreter path of a brand, for tests.
-pub fn interp_of(b: &Elf64_Brandinfo) -> &'static CStr {
-    // SAFETY: every brand's interp_path is a static C string literal.
-    unsafe { CStr::from_ptr(b.interp_path as *const c_char) }
 }
 
 #[cfg(all(test, not(target_os = "freebsd")))]
@@ -869,15 +769,6 @@ mod tests {
         assert_eq!(t.frame.fixreg[1], 0x6000_0000);
     }
 
-    #[test]
-    fn uc_stack_flags_become_freebsd_requests() {
-        assert_eq!(bsd_ss_flags(0), 0);
-        assert_eq!(bsd_ss_flags(2), k::SS_DISABLE as c_int, "SS_DISABLE");
-        assert_eq!(bsd_ss_flags(1), 0, "SS_ONSTACK is a state, not a request");
-        assert_eq!(bsd_ss_flags(1 << 31), 0, "SS_AUTODISARM: FreeBSD has no equivalent");
-        assert_eq!(bsd_ss_flags((1 << 31) | 2), k::SS_DISABLE as c_int);
-    }
-
     /// The MD auxv entries the MI copyout_auxargs asks for: ARCH_DLINFO as Linux/ppc64 writes it for
     /// the kernel's CPU, the hwcaps set at MOD_LOAD, AT_PLATFORM at the name in the data page, and no
     /// AT_MINSIGSTKSZ (the MI code adds it); never more than MD_AUXV_ENTRIES.
@@ -960,23 +851,6 @@ mod tests {
     }
 
     #[test]
-    fn abi_tag_note_gives_osrel() {
-        let mut note = [0u32; 3 + 1 + 4];
-        note[0] = 4;
-        note[1] = 16;
-        note[2] = 1;
-        note[3] = u32::from_ne_bytes(*b"GNU\0");
-        note[4..].copy_from_slice(&[0, 3, 2, 0]);
-        let mut osrel = 0;
-        // SAFETY: a complete note.
-        assert!(unsafe { trans_osrel(note.as_ptr().cast(), &mut osrel) });
-        assert_eq!(osrel, 3_002_000);
-        note[4] = 1; // not Linux
-                     // SAFETY: as above.
-        assert!(!unsafe { trans_osrel(note.as_ptr().cast(), &mut osrel) });
-    }
-
-    #[test]
     fn pcb_conversion_round_trips() {
         // SAFETY: all-zero pcb is valid.
         let mut p: pcb = unsafe { core::mem::zeroed() };
@@ -993,8 +867,5 @@ mod tests {
         p.pcb_flags = (k::PCB_FPU | k::PCB_VEC | k::PCB_VSX) as c_int;
         v.used = UnitsUsed::FP | UnitsUsed::VEC | UnitsUsed::VSX;
         assert_eq!(vector_from_pcb(&p), v);
-        assert_eq!(linux_si_code(k::SI_USER as c_int), 0);
-        assert_eq!(linux_si_code(1), 1);
-        assert_eq!(linux_ss_flags(k::SS_DISABLE as c_int), 2);
     }
 }

@@ -1,0 +1,161 @@
+//! What the Linux sysentvecs of every architecture share: the GNU ABI note and its osrel, brand
+//! registration at MOD_LOAD/MOD_UNLOAD, the FreeBSD-to-Linux translation of what a signal carries
+//! (`si_code`, `ss_flags`), and the members that do nothing per architecture (`sv_fixup`).
+//! The per-architecture files (`sysvec_ppc64.rs`, `sysvec_arm64.rs`) hold the hooks themselves.
+
+use crate::kpi::sys::kconst as k;
+use crate::kpi::sys::{image_params, Elf64_Brandinfo, Elf_Brandnote, Elf_Note};
+use crate::kpi::*;
+use core::ffi::{c_char, c_int, CStr};
+
+/// `.note.ABI-tag` of GNU/Linux binaries: name "GNU", 16 bytes of descriptor, NT_GNU_ABI_TAG.
+#[no_mangle]
+pub static mut linux64_brandnote: Elf_Brandnote = Elf_Brandnote {
+    hdr: Elf_Note { n_namesz: 4, n_descsz: 16, n_type: k::NT_GNU_ABI_TAG as u32 },
+    vendor: c"GNU".as_ptr(),
+    flags: k::BN_TRANSLATE_OSREL as c_int,
+    trans_osrel: Some(trans_osrel),
+};
+
+/// `sv_fixup`: nothing to do (the auxiliary vector is written by `sv_copyout_auxargs`).
+///
+/// # Safety
+/// Called by the kernel during exec.
+pub unsafe extern "C" fn fixup(_stack_base: *mut usize, _imgp: *mut image_params) -> c_int {
+    0
+}
+
+/// Linux `si_code` of a FreeBSD one (the SI_* values differ; fault codes are the same numbers).
+pub fn linux_si_code(code: c_int) -> c_int {
+    match i64::from(code) {
+        c if c == k::SI_USER => 0,
+        c if c == k::SI_QUEUE => -1,
+        c if c == k::SI_TIMER => -2,
+        c if c == k::SI_MESGQ => -3,
+        c if c == k::SI_ASYNCIO => -4,
+        c if c == k::SI_LWP => -6,
+        c if c == k::SI_KERNEL => 0x80,
+        _ => code,
+    }
+}
+
+/// Linux `ss_flags` of FreeBSD ones (SS_ONSTACK 1 on both; SS_DISABLE 4 -> 2).
+pub fn linux_ss_flags(flags: c_int) -> c_int {
+    let f = i64::from(flags);
+    (if f & k::SS_ONSTACK != 0 { 1 } else { 0 }) | (if f & k::SS_DISABLE != 0 { 2 } else { 0 })
+}
+
+/// FreeBSD `ss_flags` for a Linux `uc_stack.ss_flags` being set: SS_DISABLE (2) -> SS_DISABLE (4);
+/// SS_ONSTACK (1, a state, not a request) and SS_AUTODISARM (1 << 31, which FreeBSD lacks) are dropped.
+pub fn bsd_ss_flags(linux_flags: c_int) -> c_int {
+    if linux_flags & 2 != 0 {
+        k::SS_DISABLE as c_int
+    } else {
+        0
+    }
+}
+
+/// Reads GNU `.note.ABI-tag`: OS 0 (Linux) and the kernel version `a.b.c` as osrel `a*1000000+b*1000+c`.
+///
+/// # Safety
+/// `note` must point to a note header followed by its 4-byte name and 16-byte descriptor (FreeBSD checks
+/// the sizes against `linux64_ppc64_brandnote.hdr` first); `osrel` must be writable.
+pub unsafe extern "C" fn trans_osrel(note: *const Elf_Note, osrel: *mut i32) -> bool {
+    // SAFETY: the caller guarantees the note and its name/descriptor are readable.
+    unsafe {
+        let n = &*note;
+        if n.n_namesz != 4 || n.n_descsz < 16 {
+            return false;
+        }
+        // The descriptor follows the header and the 4-byte name ("GNU\0").
+        let desc = note.cast::<u8>().add(core::mem::size_of::<Elf_Note>()).add(4).cast::<u32>();
+        let word = |i| desc.add(i).read_unaligned();
+        if word(0) != 0 {
+            return false;
+        }
+        // Cannot overflow: each word is below 2^32, so the sum stays below 2^53.
+        let v = u64::from(word(1))
+            .saturating_mul(1_000_000)
+            .saturating_add(u64::from(word(2)).saturating_mul(1000))
+            .saturating_add(u64::from(word(3)));
+        *osrel = i32::try_from(v).unwrap_or(i32::MAX);
+    }
+    true
+}
+
+/// The interpreter path of a brand, for tests.
+pub fn interp_of(b: &Elf64_Brandinfo) -> &'static CStr {
+    // SAFETY: every brand's interp_path is a static C string literal.
+    unsafe { CStr::from_ptr(b.interp_path as *const c_char) }
+}
+
+/// Inserts every brand of `list` (MOD_LOAD); if one is refused, removes those inserted before it, prints
+/// `failure` and returns EINVAL, so nothing stays registered.
+pub fn register_brands(list: &mut [Elf64_Brandinfo], failure: &CStr) -> c_int {
+    // SAFETY: each pointer is to a static brand, valid for the module's lifetime.
+    let failed = list.iter_mut().position(|b| unsafe { elf64_insert_brand_entry(b) } != 0);
+    if let Some(inserted) = failed {
+        for b in list.iter_mut().take(inserted) {
+            // SAFETY: removing what was inserted above.
+            unsafe { elf64_remove_brand_entry(b) };
+        }
+        kprint(failure);
+        return k::EINVAL as c_int;
+    }
+    0
+}
+
+/// MOD_UNLOAD: EBUSY while a process still runs under one of the brands of `list`, else removes them all.
+pub fn unregister_brands(list: &mut [Elf64_Brandinfo]) -> c_int {
+    // SAFETY: static brands; elf64_brand_inuse only reads the process list.
+    if list.iter_mut().any(|b| unsafe { elf64_brand_inuse(b) }) {
+        return k::EBUSY as c_int;
+    }
+    for b in list.iter_mut() {
+        // SAFETY: the brand was inserted at MOD_LOAD.
+        unsafe { elf64_remove_brand_entry(b) };
+    }
+    0
+}
+
+#[cfg(all(test, not(target_os = "freebsd")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uc_stack_flags_become_freebsd_requests() {
+        assert_eq!(bsd_ss_flags(0), 0);
+        assert_eq!(bsd_ss_flags(2), k::SS_DISABLE as c_int, "SS_DISABLE");
+        assert_eq!(bsd_ss_flags(1), 0, "SS_ONSTACK is a state, not a request");
+        assert_eq!(bsd_ss_flags(1 << 31), 0, "SS_AUTODISARM: FreeBSD has no equivalent");
+        assert_eq!(bsd_ss_flags((1 << 31) | 2), k::SS_DISABLE as c_int);
+    }
+
+    #[test]
+    fn abi_tag_note_gives_osrel() {
+        let mut note = [0u32; 3 + 1 + 4];
+        note[0] = 4;
+        note[1] = 16;
+        note[2] = 1;
+        note[3] = u32::from_ne_bytes(*b"GNU\0");
+        note[4..].copy_from_slice(&[0, 3, 2, 0]);
+        let mut osrel = 0;
+        // SAFETY: a complete note.
+        assert!(unsafe { trans_osrel(note.as_ptr().cast(), &mut osrel) });
+        assert_eq!(osrel, 3_002_000);
+        note[4] = 1; // not Linux
+                     // SAFETY: as above.
+        assert!(!unsafe { trans_osrel(note.as_ptr().cast(), &mut osrel) });
+    }
+
+    #[test]
+    fn signal_codes_and_stack_flags_are_linux_values() {
+        assert_eq!(linux_si_code(k::SI_USER as c_int), 0);
+        assert_eq!(linux_si_code(k::SI_QUEUE as c_int), -1);
+        assert_eq!(linux_si_code(k::SI_KERNEL as c_int), 0x80);
+        assert_eq!(linux_si_code(1), 1, "fault codes are the same numbers");
+        assert_eq!(linux_ss_flags(k::SS_DISABLE as c_int), 2);
+        assert_eq!(linux_ss_flags(k::SS_ONSTACK as c_int), 1);
+        assert_eq!(linux_ss_flags(0), 0);
+    }
+}
