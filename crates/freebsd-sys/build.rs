@@ -351,6 +351,7 @@ const CONSTS: &[&str] = &[
     "MOD_QUIESCE",
     "EBUSY",
     "EINVAL",
+    "EPERM",
     "EFAULT",
     "ENOSYS",
     "EJUSTRETURN",

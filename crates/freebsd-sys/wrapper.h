@@ -31,3 +31,9 @@
 #include <machine/cpu.h>
 #include <machine/md_var.h>
 #endif
+#if defined(__aarch64__)
+#include <machine/armreg.h>
+#include <machine/cpu.h>
+#include <machine/md_var.h>
+#include <machine/vfp.h>
+#endif

@@ -22,6 +22,14 @@
 #include <machine/spr.h>
 #endif
 
+#if defined(__aarch64__)
+#include <machine/armreg.h>
+#include <machine/cpu.h>
+#include <machine/elf.h>
+#include <machine/md_var.h>
+#include <machine/vfp.h>
+#endif
+
 #include "linux64_glue.h"
 
 /* Linux sa_flags (asm-generic/signal.h; the same on powerpc and arm64). */
@@ -176,5 +184,74 @@ linux64_ppc64_cpu_info(uint64_t *features, uint64_t *features2, int *cacheline, 
 	*features2 = cpu_features2;
 	*cacheline = cacheline_size;
 	*pvr = mfpvr();
+}
+#endif
+
+#if defined(__aarch64__)
+/*
+ * The FP/SIMD registers of td (the current thread), flushed from the CPU first, as get_fpcontext()
+ * does. Returns whether the thread has used the unit (PCB_FP_STARTED); the registers are copied either
+ * way (zero for a thread that never used it).
+ */
+int
+linux64_arm64_fpsimd_get(struct thread *td, struct linux64_fpsimd *out)
+{
+	struct pcb *pcb = td->td_pcb;
+
+	critical_enter();
+	if ((pcb->pcb_fpflags & PCB_FP_STARTED) != 0)
+		vfp_save_state(td, pcb);
+	critical_exit();
+	memcpy(out->vregs, pcb->pcb_fpustate.vfp_regs, sizeof(out->vregs));
+	out->fpsr = pcb->pcb_fpustate.vfp_fpsr;
+	out->fpcr = pcb->pcb_fpustate.vfp_fpcr;
+	out->used = (pcb->pcb_fpflags & PCB_FP_STARTED) != 0;
+	out->pad = 0;
+	return (out->used);
+}
+
+/*
+ * Makes `in` the FP/SIMD state of td, as set_fpcontext() does: the CPU copy is discarded and the next
+ * use loads the pcb.
+ */
+void
+linux64_arm64_fpsimd_set(struct thread *td, const struct linux64_fpsimd *in)
+{
+	struct pcb *pcb = td->td_pcb;
+
+	critical_enter();
+	vfp_discard(td);
+	memcpy(pcb->pcb_fpustate.vfp_regs, in->vregs, sizeof(in->vregs));
+	pcb->pcb_fpustate.vfp_fpsr = in->fpsr;
+	pcb->pcb_fpustate.vfp_fpcr = in->fpcr;
+	if (in->used)
+		pcb->pcb_fpflags |= PCB_FP_STARTED;
+	critical_exit();
+}
+
+/* TPIDR_EL0 of td as its pcb keeps it (cpu_set_user_tls writes both). */
+uint64_t
+linux64_arm64_tpidr(struct thread *td)
+{
+	return (td->td_pcb->pcb_tpidr_el0);
+}
+
+/* The sanitized system-wide ID registers (what the kernel shows userland through mrs emulation). */
+void
+linux64_arm64_idregs(struct linux64_arm64_idregs *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->midr = READ_SPECIALREG(midr_el1);
+	get_kernel_reg(ID_AA64PFR0_EL1, &out->pfr0);
+	get_kernel_reg(ID_AA64PFR1_EL1, &out->pfr1);
+	get_kernel_reg(ID_AA64ISAR0_EL1, &out->isar0);
+	get_kernel_reg(ID_AA64ISAR1_EL1, &out->isar1);
+	get_kernel_reg(ID_AA64ISAR2_EL1, &out->isar2);
+	get_kernel_reg(ID_AA64MMFR0_EL1, &out->mmfr0);
+	get_kernel_reg(ID_AA64MMFR1_EL1, &out->mmfr1);
+	get_kernel_reg(ID_AA64MMFR2_EL1, &out->mmfr2);
+	get_kernel_reg(ID_AA64ZFR0_EL1, &out->zfr0);
+	/* FreeBSD does not expose SME (no ID_AA64SMFR0_EL1 in its ID register tables): smfr0 stays 0. */
+	out->event_stream = (elf_hwcap & HWCAP_EVTSTRM) != 0;
 }
 #endif

@@ -36,6 +36,39 @@ void			 linux64_ppc64_cpu_info(uint64_t *features, uint64_t *features2, int *cac
 			    uint32_t *pvr);
 #endif
 
+#if defined(__aarch64__)
+/*
+ * A thread's FP/SIMD registers as the Rust side exchanges them (src/kpi.rs `Arm64FpSimd`, same layout,
+ * checked on both sides): V0..V31, FPSR, FPCR, whether the thread has used the unit.
+ */
+struct linux64_fpsimd {
+	__uint128_t	vregs[32];
+	uint32_t	fpsr;
+	uint32_t	fpcr;
+	int32_t		used;
+	uint32_t	pad;
+};
+_Static_assert(sizeof(struct linux64_fpsimd) == 528, "linux64_fpsimd size");
+_Static_assert(__offsetof(struct linux64_fpsimd, fpsr) == 512, "linux64_fpsimd fpsr");
+_Static_assert(__offsetof(struct linux64_fpsimd, used) == 520, "linux64_fpsimd used");
+
+/* The system-wide ID register values Linux derives AT_HWCAP/AT_HWCAP2 from (src/kpi.rs `Arm64IdRegs`). */
+struct linux64_arm64_idregs {
+	uint64_t	midr;
+	uint64_t	pfr0, pfr1;
+	uint64_t	isar0, isar1, isar2;
+	uint64_t	mmfr0, mmfr1, mmfr2;
+	uint64_t	zfr0, smfr0;
+	uint64_t	event_stream;
+};
+_Static_assert(sizeof(struct linux64_arm64_idregs) == 12 * 8, "linux64_arm64_idregs size");
+
+int		 linux64_arm64_fpsimd_get(struct thread *td, struct linux64_fpsimd *out);
+void		 linux64_arm64_fpsimd_set(struct thread *td, const struct linux64_fpsimd *in);
+uint64_t	 linux64_arm64_tpidr(struct thread *td);
+void		 linux64_arm64_idregs(struct linux64_arm64_idregs *out);
+#endif
+
 /* Rust (src/lib.rs): module events. */
 int	linux64_rust_load(void);
 int	linux64_rust_unload(void);

@@ -1,7 +1,7 @@
 /*
  * Module declaration of linux64: name and version, the dependency on linux_common, the malloc type of
  * the Rust allocator, and the sysentvecs' SYSINITs. The sysentvecs and brands themselves are Rust statics
- * (src/sysvec_ppc64.rs); registering and removing the brands is done by linux64_rust_load/unload.
+ * (src/sysvec_ppc64.rs, src/sysvec_arm64.rs); registering and removing the brands is done by linux64_rust_load/unload.
  */
 #include <sys/param.h>
 #include <sys/systm.h>
@@ -24,6 +24,10 @@ INIT_SYSENTVEC(linux64_elfv2_sysvec, &linux64_sysvec_ppc64_elfv2);
 extern struct sysentvec linux64_sysvec_ppc64le;
 INIT_SYSENTVEC(linux64_le_sysvec, &linux64_sysvec_ppc64le);
 #endif
+#endif
+#if defined(__aarch64__)
+extern struct sysentvec linux64_sysvec_arm64;
+INIT_SYSENTVEC(linux64_arm64_sysvec, &linux64_sysvec_arm64);
 #endif
 
 static int

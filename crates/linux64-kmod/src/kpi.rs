@@ -30,6 +30,47 @@ pub struct l_sigset_t {
     pub mask: u64,
 }
 
+/// `struct linux64_fpsimd` of c/linux64_glue.h: a thread's FP/SIMD registers as the arm64 accessors
+/// exchange them (the C side asserts the same size and offsets).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Arm64FpSimd {
+    /// V0..V31.
+    pub vregs: [u128; 32],
+    /// FPSR.
+    pub fpsr: u32,
+    /// FPCR.
+    pub fpcr: u32,
+    /// Nonzero when the thread has used the unit (`PCB_FP_STARTED`).
+    pub used: i32,
+    /// Padding.
+    pub pad: u32,
+}
+const _: () = assert!(core::mem::size_of::<Arm64FpSimd>() == 528);
+const _: () = assert!(core::mem::offset_of!(Arm64FpSimd, fpsr) == 512);
+const _: () = assert!(core::mem::offset_of!(Arm64FpSimd, used) == 520);
+
+/// `struct linux64_arm64_idregs` of c/linux64_glue.h: the sanitized ID registers AT_HWCAP comes from.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Arm64IdRegs {
+    /// `MIDR_EL1`.
+    pub midr: u64,
+    /// `ID_AA64PFR0_EL1`, `ID_AA64PFR1_EL1`.
+    pub pfr: [u64; 2],
+    /// `ID_AA64ISAR0_EL1` .. `ID_AA64ISAR2_EL1`.
+    pub isar: [u64; 3],
+    /// `ID_AA64MMFR0_EL1` .. `ID_AA64MMFR2_EL1`.
+    pub mmfr: [u64; 3],
+    /// `ID_AA64ZFR0_EL1`.
+    pub zfr0: u64,
+    /// `ID_AA64SMFR0_EL1` (0: FreeBSD does not expose SME).
+    pub smfr0: u64,
+    /// Nonzero when the timer event stream is on (FreeBSD `elf_hwcap & HWCAP_EVTSTRM`).
+    pub event_stream: u64,
+}
+const _: () = assert!(core::mem::size_of::<Arm64IdRegs>() == 12 * 8);
+
 #[cfg(target_os = "freebsd")]
 pub use kernel_side::*;
 
@@ -39,8 +80,8 @@ mod kernel_side {
     use sys::{pcb, stack_t, syscall_args, sysentvec, trapframe};
 
     pub use sys::{
-        elf64_brand_inuse, elf64_insert_brand_entry, elf64_remove_brand_entry, free, kern_sigaltstack,
-        kern_sigprocmask, malloc, malloc_aligned, malloc_type, nosys_sysent, printf,
+        cpu_set_user_tls, elf64_brand_inuse, elf64_insert_brand_entry, elf64_remove_brand_entry, free,
+        kern_sigaltstack, kern_sigprocmask, malloc, malloc_aligned, malloc_type, nosys_sysent, printf,
     };
 
     /// Prints a fixed message on the console (`printf(9)`).
@@ -85,6 +126,18 @@ mod kernel_side {
         /// Makes the next FP/vector use load the pcb contents.
         #[cfg(target_arch = "powerpc64")]
         pub fn linux64_ppc64_fpvec_reload(td: *mut thread, fp_valid: c_int, vec_valid: c_int);
+        /// The FP/SIMD registers of the current thread, flushed from the CPU; returns `out.used`.
+        #[cfg(target_arch = "aarch64")]
+        pub fn linux64_arm64_fpsimd_get(td: *mut thread, out: *mut Arm64FpSimd) -> c_int;
+        /// Makes `regs` the thread's FP/SIMD state (the CPU copy discarded).
+        #[cfg(target_arch = "aarch64")]
+        pub fn linux64_arm64_fpsimd_set(td: *mut thread, regs: *const Arm64FpSimd);
+        /// `td->td_pcb->pcb_tpidr_el0`.
+        #[cfg(target_arch = "aarch64")]
+        pub fn linux64_arm64_tpidr(td: *mut thread) -> u64;
+        /// The sanitized ID registers (`get_kernel_reg`).
+        #[cfg(target_arch = "aarch64")]
+        pub fn linux64_arm64_idregs(out: *mut Arm64IdRegs);
         /// `cpu_features`, `cpu_features2`, `cacheline_size` and the PVR.
         #[cfg(target_arch = "powerpc64")]
         pub fn linux64_ppc64_cpu_info(
@@ -190,6 +243,10 @@ pub mod host {
         pub altstack: Option<(u64, u64, c_int)>,
         /// Set by `linux64_ppc64_fpvec_reload`.
         pub reloaded: Option<(c_int, c_int)>,
+        /// The arm64 FP/SIMD state (`pcb_fpustate` and `PCB_FP_STARTED`).
+        pub fpsimd: Arm64FpSimd,
+        /// `pcb_tpidr_el0`.
+        pub tpidr_el0: u64,
     }
 
     impl FakeThread {
@@ -276,6 +333,37 @@ pub mod host {
     pub unsafe fn linux64_sigexit(_td: *mut thread, sig: c_int) -> ! {
         std::panic!("sigexit({sig})")
     }
+    /// The saved FP/SIMD state.
+    pub unsafe fn linux64_arm64_fpsimd_get(td: *mut thread, out: *mut Arm64FpSimd) -> c_int {
+        // SAFETY: the caller passes a writable struct.
+        unsafe { *out = fake(td).fpsimd };
+        fake(td).fpsimd.used
+    }
+    /// Stores the FP/SIMD state.
+    pub unsafe fn linux64_arm64_fpsimd_set(td: *mut thread, regs: *const Arm64FpSimd) {
+        // SAFETY: the caller passes a readable struct.
+        fake(td).fpsimd = unsafe { *regs };
+    }
+    /// `pcb_tpidr_el0`.
+    pub unsafe fn linux64_arm64_tpidr(td: *mut thread) -> u64 {
+        fake(td).tpidr_el0
+    }
+    /// The host "kernel" runs on a Neoverse N1 with the event stream on.
+    pub unsafe fn linux64_arm64_idregs(out: *mut Arm64IdRegs) {
+        let n1 = arch_arm64::Arm64Cpu::NEOVERSE_N1;
+        // SAFETY: the caller passes a writable struct.
+        unsafe {
+            *out = Arm64IdRegs {
+                midr: n1.midr,
+                pfr: [n1.id_aa64pfr0, n1.id_aa64pfr1],
+                isar: [n1.id_aa64isar0, n1.id_aa64isar1, n1.id_aa64isar2],
+                mmfr: [n1.id_aa64mmfr0, n1.id_aa64mmfr1, n1.id_aa64mmfr2],
+                zfr0: n1.id_aa64zfr0,
+                smfr0: n1.id_aa64smfr0,
+                event_stream: 1,
+            }
+        };
+    }
     /// The host "kernel" runs on a POWER9 (PVR 0x004e1202, DD2.2), with the features Linux reports for it.
     pub unsafe fn linux64_ppc64_cpu_info(
         features: *mut u64,
@@ -326,6 +414,15 @@ pub mod host {
         // SAFETY: `set` is the caller's valid sigset.
         unsafe { bsd_to_linux_sigset(set, &mut l) };
         fake(td).sigmask = Some(l.mask);
+        0
+    }
+    /// The thread pointer: arm64's TPIDR_EL0 (the only arch whose glue calls it).
+    pub unsafe fn cpu_set_user_tls(
+        td: *mut thread,
+        tls_base: *mut core::ffi::c_void,
+        _flags: c_int,
+    ) -> c_int {
+        fake(td).tpidr_el0 = tls_base as u64;
         0
     }
     /// Records the new alternate stack (FreeBSD's checks are not modelled).

@@ -37,51 +37,51 @@ pub mod kernel;
 pub mod kpi;
 pub mod ppc64;
 pub mod sysvec;
+#[cfg(any(not(target_os = "freebsd"), target_arch = "aarch64"))]
+pub mod sysvec_arm64;
 #[cfg(any(not(target_os = "freebsd"), target_arch = "powerpc64"))]
 pub mod sysvec_ppc64;
 pub mod vdso;
 
 use core::ffi::c_int;
 
-/// MOD_LOAD of the module (called by `linux64_modevent` in c/linux64_module.c): registers the brands of
-/// this architecture and says which FreeBSD release the module was built for.
+/// MOD_LOAD of the module (called by `linux64_modevent` in c/linux64_module.c): describes the CPU,
+/// installs the vdso and registers the brands of this architecture (the host build: powerpc64's).
 #[no_mangle]
 pub extern "C" fn linux64_rust_load() -> c_int {
     kpi::kprint(build_banner());
+    #[cfg(all(target_os = "freebsd", target_arch = "aarch64"))]
+    return sysvec_arm64::load(sysvec_arm64::kernel_cpu());
     #[cfg(any(not(target_os = "freebsd"), target_arch = "powerpc64"))]
     {
         let cpu = sysvec_ppc64::kernel_cpu();
-        let _ = vdso::install(&cpu);
+        let _ = vdso::install(&vdso::ppc64_data_page(&cpu));
         sysvec_ppc64::load(cpu)
-    }
-    #[cfg(all(target_os = "freebsd", not(target_arch = "powerpc64")))]
-    {
-        kpi::kprint(c"linux64: no Linux ABI of this architecture is wired yet\n");
-        0
     }
 }
 
 /// MOD_UNLOAD: EBUSY while a Linux process still runs under one of the module's brands.
 #[no_mangle]
 pub extern "C" fn linux64_rust_unload() -> c_int {
+    #[cfg(all(target_os = "freebsd", target_arch = "aarch64"))]
+    return sysvec_arm64::unload();
     #[cfg(any(not(target_os = "freebsd"), target_arch = "powerpc64"))]
     return sysvec_ppc64::unload();
-    #[cfg(all(target_os = "freebsd", not(target_arch = "powerpc64")))]
-    0
 }
 
 /// The line printed at load: module, release of the headers it was compiled against.
 pub fn build_banner() -> &'static core::ffi::CStr {
     // The numbers come from freebsd-sys; keep the text static (no formatting in the kernel).
-    match freebsd_sys::FREEBSD_VERSION / 100_000 {
-        15 => c"linux64: Linux/powerpc64 ABI module, built for FreeBSD 15 (freebsd-sys headers)\n",
-        14 => c"linux64: Linux/powerpc64 ABI module, built for FreeBSD 14 (freebsd-sys headers)\n",
-        _ => c"linux64: Linux/powerpc64 ABI module (freebsd-sys headers)\n",
+    let arm64 = cfg!(all(target_os = "freebsd", target_arch = "aarch64"));
+    match (arm64, freebsd_sys::FREEBSD_VERSION / 100_000) {
+        (false, 15) => c"linux64: Linux/powerpc64 ABI module, built for FreeBSD 15 (freebsd-sys headers)\n",
+        (false, 14) => c"linux64: Linux/powerpc64 ABI module, built for FreeBSD 14 (freebsd-sys headers)\n",
+        (false, _) => c"linux64: Linux/powerpc64 ABI module (freebsd-sys headers)\n",
+        (true, 15) => c"linux64: Linux/arm64 ABI module, built for FreeBSD 15 (freebsd-sys headers)\n",
+        (true, 14) => c"linux64: Linux/arm64 ABI module, built for FreeBSD 14 (freebsd-sys headers)\n",
+        (true, _) => c"linux64: Linux/arm64 ABI module (freebsd-sys headers)\n",
     }
 }
-
-// Link arm64 too, so the kernel-object checks cover its code.
-use arch_arm64 as _;
 
 /// Kernel panic handler: hands the message to FreeBSD's `panic(9)`, which never returns.
 #[cfg(all(target_os = "freebsd", not(test)))]

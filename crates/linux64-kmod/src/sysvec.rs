@@ -8,6 +8,12 @@ use crate::kpi::sys::{image_params, Elf64_Brandinfo, Elf_Brandnote, Elf_Note};
 use crate::kpi::*;
 use core::ffi::{c_char, c_int, CStr};
 
+/// `sv_psstrings`: FreeBSD's `struct ps_strings` sits right below the vdso mapping (the stack top).
+/// Evaluated at compile time, so an underflow fails the build.
+#[allow(clippy::arithmetic_side_effects, reason = "const evaluation: an overflow is a build error")]
+pub const PS_STRINGS: u64 =
+    crate::vdso::MAP_BASE - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64;
+
 /// `.note.ABI-tag` of GNU/Linux binaries: name "GNU", 16 bytes of descriptor, NT_GNU_ABI_TAG.
 #[no_mangle]
 pub static mut linux64_brandnote: Elf_Brandnote = Elf_Brandnote {

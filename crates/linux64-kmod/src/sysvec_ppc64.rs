@@ -41,10 +41,6 @@ pub const ABI_ELFV2: c_int = 2;
 pub const LINUX_SYS_MAXSYSCALL: c_int = arch_ppc64::syscall_table::PPC64_NR_MAX as c_int + 1;
 /// Linux `MINSIGSTKSZ` on powerpc64.
 pub const LINUX_MINSIGSTKSZ: c_int = 8192;
-/// `sv_psstrings`: FreeBSD's `struct ps_strings` sits right below the vdso mapping (the stack top).
-/// Evaluated at compile time, so an underflow fails the build.
-#[allow(clippy::arithmetic_side_effects, reason = "const evaluation: an overflow is a build error")]
-const PS_STRINGS: u64 = crate::vdso::MAP_BASE - core::mem::size_of::<crate::kpi::sys::ps_strings>() as u64;
 
 /// `AT_HWCAP`/`AT_HWCAP2` the sysentvecs report (set at MOD_LOAD from the arch hooks).
 static mut LINUX_HWCAP: u64 = 0;

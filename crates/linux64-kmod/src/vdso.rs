@@ -1,5 +1,5 @@
-//! The vdso in the module: the image of the kernel's byte order (`crates/vdso-ppc64`, embedded at build
-//! time), installed at MOD_LOAD into a shared object the machine-independent code allocates, mapped into
+//! The vdso in the module: the image of the kernel's architecture and byte order (`crates/vdso-ppc64`
+//! or `crates/vdso-arm64`, embedded at build time), installed at MOD_LOAD into a shared object the machine-independent code allocates, mapped into
 //! every Linux process at exec, and the signal trampoline address resolved from the image's symbols (as
 //! FreeBSD's Linuxulator resolves vdso symbols into kernel variables).
 //!
@@ -9,7 +9,7 @@
 //! ```text
 //! SHAREDPAGE                       FreeBSD's shared page (not mapped for Linux processes)
 //! SHAREDPAGE - MAP_SIZE + PAGE     the vdso image (AT_SYSINFO_EHDR), read + execute
-//! SHAREDPAGE - MAP_SIZE            its data page (vdso-ppc64's data.rs: tb frequency, FreeBSD timekeep)
+//! SHAREDPAGE - MAP_SIZE            its data page (the vdso crates' data.rs: FreeBSD timekeep, platform name)
 //!                                  the user stack grows down from here (sv_usrstack)
 //! ```
 
@@ -18,7 +18,6 @@ use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{image_params, proc_};
 use core::ffi::c_int;
 use core::sync::atomic::{AtomicPtr, Ordering};
-use vdso_ppc64::VdsoImage;
 
 /// Whether the vdso image is part of this build.
 pub const VDSO_BUILT_IN: bool = true;
@@ -26,12 +25,36 @@ pub const VDSO_BUILT_IN: bool = true;
 /// Page size of the kernel.
 const PAGE: u64 = k::PAGE_SIZE as u64;
 
-/// The image of the kernel's byte order.
-pub fn image() -> &'static VdsoImage {
-    if cfg!(target_endian = "little") {
-        &vdso_ppc64::VDSO_LE
+/// What the module needs of a vdso image, whichever crate built it.
+#[derive(Clone, Copy, Debug)]
+pub struct Image {
+    /// The image, copied as it is.
+    pub bytes: &'static [u8],
+    /// Offset of the signal return trampoline (ppc64 `__kernel_start_sigtramp_rt64`, arm64
+    /// `__kernel_rt_sigreturn`).
+    pub sigtramp: u64,
+    /// Where the image expects its data page, relative to its start.
+    pub data_offset: i64,
+}
+
+/// The powerpc64 image of one byte order.
+pub fn ppc64_image(little_endian: bool) -> Image {
+    let img = if little_endian { &vdso_ppc64::VDSO_LE } else { &vdso_ppc64::VDSO_BE };
+    Image { bytes: img.bytes, sigtramp: img.sigtramp_start, data_offset: img.data_offset }
+}
+
+/// The arm64 image.
+pub fn arm64_image() -> Image {
+    let img = &vdso_arm64::VDSO;
+    Image { bytes: img.bytes, sigtramp: img.sigreturn, data_offset: img.data_offset }
+}
+
+/// The image of the kernel's architecture and byte order (host: big-endian powerpc64).
+pub fn image() -> Image {
+    if cfg!(target_arch = "aarch64") {
+        arm64_image()
     } else {
-        &vdso_ppc64::VDSO_BE
+        ppc64_image(cfg!(target_endian = "little"))
     }
 }
 
@@ -45,8 +68,11 @@ pub const MAP_BASE: u64 = k::SHAREDPAGE as u64 - MAP_SIZE;
 /// Where the image starts in a process (`AT_SYSINFO_EHDR`).
 pub const VDSO_BASE: u64 = MAP_BASE + PAGE;
 
-/// Where `AT_PLATFORM`/`AT_BASE_PLATFORM` point: the CPU's name in the data page.
+/// Where `AT_PLATFORM` (and on ppc64 `AT_BASE_PLATFORM`) point: the CPU's name in the data page, at the
+/// same offset in both vdso crates' layouts.
 pub const PLATFORM_ADDR: u64 = MAP_BASE + vdso_ppc64::data::PLATFORM_OFFSET;
+const _: () = assert!(vdso_ppc64::data::PLATFORM_OFFSET == vdso_arm64::data::PLATFORM_OFFSET);
+const _: () = assert!(vdso_ppc64::data::PLATFORM_SIZE == vdso_arm64::data::PLATFORM_SIZE);
 
 /// Room for the image after the data page.
 const IMAGE_ROOM: u64 = MAP_SIZE - PAGE;
@@ -57,17 +83,39 @@ const DATA_OFFSET: i64 = -(PAGE as i64);
 /// The shared object holding the data page and the image, once installed.
 static VDSO_OBJECT: AtomicPtr<kpi::sys::vm_object> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Address of the signal trampoline in process `p` (`__kernel_start_sigtramp_rt64`).
+/// Address of the signal trampoline in process `p`.
 pub fn sigtramp(_p: *mut proc_) -> u64 {
     // The image is at most two pages (checked at install), so this cannot wrap; saturating keeps it so.
-    VDSO_BASE.saturating_add(image().sigtramp_start)
+    VDSO_BASE.saturating_add(image().sigtramp)
 }
 
-/// The data page's contents for `cpu`: zero (the time functions make the system call until the kernel
+/// Writes `name` NUL-terminated at the platform offset of `page` (cut to fit).
+fn put_platform(page: &mut [u8; PAGE as usize], name: &[u8]) {
+    use vdso_ppc64::data::{PLATFORM_OFFSET, PLATFORM_SIZE};
+    let room = (PLATFORM_SIZE as usize).saturating_sub(1);
+    let name = name.get(..room).unwrap_or(name);
+    let start = PLATFORM_OFFSET as usize;
+    if let Some(dst) = page.get_mut(start..start.saturating_add(name.len())) {
+        dst.copy_from_slice(name);
+    }
+    if let Some(nul) = page.get_mut(start.saturating_add(name.len())) {
+        *nul = 0;
+    }
+}
+
+/// The arm64 data page: zero (the time functions make the system call until the kernel keeps its
+/// timekeeping there) and the platform name `"aarch64"` (Linux `ELF_PLATFORM`).
+pub fn arm64_data_page() -> [u8; PAGE as usize] {
+    let mut page = [0u8; PAGE as usize];
+    put_platform(&mut page, b"aarch64");
+    page
+}
+
+/// The powerpc64 data page for `cpu`: zero (the time functions make the system call until the kernel
 /// keeps its timekeeping there), the cache block sizes `__kernel_sync_dicache` uses, and the platform
 /// name at [`vdso_ppc64::data::PLATFORM_OFFSET`] (truncated to fit, always NUL-terminated).
-pub fn data_page(cpu: &arch_ppc64::Ppc64Cpu) -> [u8; PAGE as usize] {
-    use vdso_ppc64::data::{VdsoData, PLATFORM_OFFSET, PLATFORM_SIZE};
+pub fn ppc64_data_page(cpu: &arch_ppc64::Ppc64Cpu) -> [u8; PAGE as usize] {
+    use vdso_ppc64::data::VdsoData;
     use zerocopy::{FromZeros, IntoBytes};
     let mut page = [0u8; PAGE as usize];
     let mut header = VdsoData::<zerocopy::NativeEndian>::new_zeroed();
@@ -77,19 +125,14 @@ pub fn data_page(cpu: &arch_ppc64::Ppc64Cpu) -> [u8; PAGE as usize] {
     if let Some(dst) = page.get_mut(..header.len()) {
         dst.copy_from_slice(header);
     }
-    let name = cpu.platform.as_bytes();
-    let room = (PLATFORM_SIZE as usize).saturating_sub(1);
-    let name = name.get(..room).unwrap_or(name);
-    let start = PLATFORM_OFFSET as usize;
-    if let Some(dst) = page.get_mut(start..start.saturating_add(name.len())) {
-        dst.copy_from_slice(name);
-    }
+    put_platform(&mut page, cpu.platform.as_bytes());
     page
 }
 
-/// Installs the image (MOD_LOAD): a shared object of [`MAP_SIZE`] from the MI code, the data page
-/// for `cpu` ([`data_page`]), the image copied after it. Returns whether it was installed.
-pub fn install(cpu: &arch_ppc64::Ppc64Cpu) -> bool {
+/// Installs the image (MOD_LOAD): a shared object of [`MAP_SIZE`] from the MI code, `data` as its data
+/// page ([`ppc64_data_page`], [`arm64_data_page`]), the image copied after it. Returns whether it was
+/// installed.
+pub fn install(data: &[u8; PAGE as usize]) -> bool {
     let img = image();
     if img.bytes.len() as u64 > IMAGE_ROOM || img.data_offset != DATA_OFFSET {
         kpi::kprint(c"linux64: the vdso image does not fit its mapping; signal handlers cannot return\n");
@@ -107,7 +150,6 @@ pub fn install(cpu: &arch_ppc64::Ppc64Cpu) -> bool {
     // than MAP_SIZE - PAGE (checked above) and does not overlap them.
     unsafe {
         core::ptr::write_bytes(mapping.cast::<u8>(), 0, MAP_SIZE as usize);
-        let data = data_page(cpu);
         core::ptr::copy_nonoverlapping(data.as_ptr(), mapping.cast::<u8>(), data.len());
         core::ptr::copy_nonoverlapping(
             img.bytes.as_ptr(),
@@ -143,7 +185,7 @@ mod tests {
     fn data_page_has_cache_blocks_and_the_platform_name() {
         use vdso_ppc64::data::{VdsoData, PLATFORM_OFFSET, PLATFORM_SIZE};
         use zerocopy::FromBytes;
-        let page = data_page(&arch_ppc64::Ppc64Cpu::POWER9);
+        let page = ppc64_data_page(&arch_ppc64::Ppc64Cpu::POWER9);
         let (header, _) = VdsoData::<zerocopy::NativeEndian>::read_from_prefix(&page).unwrap();
         assert_eq!((header.dcache_block.get(), header.icache_block.get()), (128, 128));
         assert_eq!(header.tk_offset.get(), 0);
@@ -153,7 +195,7 @@ mod tests {
         assert_eq!(PLATFORM_ADDR - MAP_BASE, PLATFORM_OFFSET);
         // An over-long name is cut and still NUL-terminated.
         let long = arch_ppc64::Ppc64Cpu { platform: "x".repeat(300).leak(), ..arch_ppc64::Ppc64Cpu::POWER9 };
-        let page = data_page(&long);
+        let page = ppc64_data_page(&long);
         assert_eq!(page[PAGE as usize - 1], 0);
         assert_eq!(
             page[at..PAGE as usize - 1].iter().filter(|&&b| b == b'x').count(),
@@ -163,17 +205,23 @@ mod tests {
 
     #[test]
     fn both_images_fit_and_the_trampoline_is_resolved_from_the_image() {
-        for img in [&vdso_ppc64::VDSO_BE, &vdso_ppc64::VDSO_LE] {
+        for img in [ppc64_image(false), ppc64_image(true), arm64_image()] {
             assert!(img.bytes.len() as u64 <= MAP_SIZE - PAGE);
             assert_eq!(img.data_offset, -(PAGE as i64));
+            assert!(img.sigtramp < img.bytes.len() as u64);
         }
-        assert_eq!(sigtramp(core::ptr::null_mut()), VDSO_BASE + image().sigtramp_start);
+        assert_eq!(arm64_image().sigtramp, vdso_arm64::VDSO.symbol("__kernel_rt_sigreturn").unwrap());
+        let arm = arm64_data_page();
+        let at = vdso_arm64::data::PLATFORM_OFFSET as usize;
+        assert_eq!(&arm[at..at + 8], b"aarch64\0");
+        assert!(arm[..at].iter().all(|&b| b == 0), "no timekeeping: the arm64 vdso makes the syscall");
+        assert_eq!(sigtramp(core::ptr::null_mut()), VDSO_BASE + vdso_ppc64::VDSO_BE.sigtramp_start);
         assert_eq!(VDSO_BASE % PAGE, 0);
         let cpu = arch_ppc64::Ppc64Cpu::POWER9;
-        assert!(install(&cpu));
+        assert!(install(&ppc64_data_page(&cpu)));
         let installed = kpi::host::shared_page_copy().unwrap();
         assert_eq!(&installed[PAGE as usize..PAGE as usize + image().bytes.len()], image().bytes);
-        assert_eq!(&installed[..PAGE as usize], &data_page(&cpu)[..]);
+        assert_eq!(&installed[..PAGE as usize], &ppc64_data_page(&cpu)[..]);
         // SAFETY: host fakes; null process/image are not dereferenced.
         assert_eq!(unsafe { map_into(core::ptr::null_mut(), core::ptr::null_mut()) }, 0);
         assert_eq!(kpi::host::vdso_maps(), std::vec![(MAP_BASE, MAP_SIZE)]);

@@ -11,6 +11,7 @@
 //! | 0x020   | `tz_minuteswest`, `tz_dsttime` | `gettimeofday()`'s `struct timezone`                    |
 //! | 0x028   |                  | reserved, zero                                                         |
 //! | 0x200   | `vdso_timekeep`  | FreeBSD's timekeeping (`sys/vdso.h`), [`TH_NUM`] timehands, when the kernel keeps it here |
+//! | 0xf00   | platform name    | [`PLATFORM_OFFSET`]: the NUL-terminated `AT_PLATFORM` string ("aarch64"), as on ppc64; not read by the vdso code |
 //!
 //! # Why not vdso-ppc64's definition
 //!
@@ -35,6 +36,10 @@ use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 pub const DATA_SIZE: u64 = 0x1000;
 /// Where the kernel puts `struct vdso_timekeep` when it keeps it inside the data area.
 pub const TK_DEFAULT_OFFSET: u64 = 0x200;
+/// Where the kernel writes the platform name `AT_PLATFORM` points at (the same place as on ppc64).
+pub const PLATFORM_OFFSET: u64 = 0xf00;
+/// Room for the platform name, its NUL included.
+pub const PLATFORM_SIZE: u64 = DATA_SIZE - PLATFORM_OFFSET;
 /// Timehands in FreeBSD's timekeep (`VDSO_TH_NUM`).
 pub const TH_NUM: usize = 4;
 /// `VDSO_TK_VER_1`.
@@ -132,7 +137,7 @@ const _: () = {
     assert!(offset_of!(T, physical) == 56);
     assert!(size_of::<T>() == 88);
     assert!(offset_of!(K, th) == 16);
-    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= DATA_SIZE as usize);
+    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= PLATFORM_OFFSET as usize);
     assert!(size_of::<D>() <= TK_DEFAULT_OFFSET as usize);
 };
 
