@@ -14,20 +14,29 @@
 
 MALLOC_DEFINE(M_LINUX64, "linux64", "linux64 module (Rust allocations)");
 
+/*
+ * INIT_SYSENTVEC, but at SI_ORDER_FIRST: exec_sysvec_init() must have run (giving the sysentvecs the
+ * shared page and the offset of FreeBSD's timekeeping in it, SV_TIMEKEEP) before MOD_LOAD (SI_SUB_EXEC,
+ * SI_ORDER_ANY) writes that offset into the vdso data page.
+ */
+#define	LINUX64_INIT_SYSENTVEC(name, sv)					\
+    SYSINIT(name, SI_SUB_EXEC, SI_ORDER_FIRST,				\
+	(sysinit_cfunc_t)exec_sysvec_init, sv)
+
 #if defined(__powerpc__)
 #if BYTE_ORDER == BIG_ENDIAN
 extern struct sysentvec linux64_sysvec_ppc64_elfv1;
 extern struct sysentvec linux64_sysvec_ppc64_elfv2;
-INIT_SYSENTVEC(linux64_elfv1_sysvec, &linux64_sysvec_ppc64_elfv1);
-INIT_SYSENTVEC(linux64_elfv2_sysvec, &linux64_sysvec_ppc64_elfv2);
+LINUX64_INIT_SYSENTVEC(linux64_elfv1_sysvec, &linux64_sysvec_ppc64_elfv1);
+LINUX64_INIT_SYSENTVEC(linux64_elfv2_sysvec, &linux64_sysvec_ppc64_elfv2);
 #else
 extern struct sysentvec linux64_sysvec_ppc64le;
-INIT_SYSENTVEC(linux64_le_sysvec, &linux64_sysvec_ppc64le);
+LINUX64_INIT_SYSENTVEC(linux64_le_sysvec, &linux64_sysvec_ppc64le);
 #endif
 #endif
 #if defined(__aarch64__)
 extern struct sysentvec linux64_sysvec_arm64;
-INIT_SYSENTVEC(linux64_arm64_sysvec, &linux64_sysvec_arm64);
+LINUX64_INIT_SYSENTVEC(linux64_arm64_sysvec, &linux64_sysvec_arm64);
 #endif
 
 static int

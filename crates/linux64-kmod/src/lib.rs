@@ -55,7 +55,7 @@ pub extern "C" fn linux64_rust_load() -> c_int {
     #[cfg(any(not(target_os = "freebsd"), target_arch = "powerpc64"))]
     {
         let cpu = sysvec_ppc64::kernel_cpu();
-        let _ = vdso::install(&vdso::ppc64_data_page(&cpu));
+        let _ = vdso::install(&vdso::ppc64_data_page(&cpu, sysvec_ppc64::timekeep_offset()));
         sysvec_ppc64::load(cpu)
     }
 }

@@ -80,7 +80,12 @@ pub static mut linux64_sysvec_arm64: sysentvec = sysentvec {
     sv_setregs: Some(exec_setregs),
     sv_fixlimit: None,
     sv_maxssiz: null_mut(),
-    sv_flags: (k::SV_ABI_LINUX | k::SV_LP64 | k::SV_SHP | k::SV_SIG_DISCIGN | k::SV_SIG_WAITNDQ) as u32,
+    sv_flags: (k::SV_ABI_LINUX
+        | k::SV_LP64
+        | k::SV_SHP
+        | k::SV_TIMEKEEP
+        | k::SV_SIG_DISCIGN
+        | k::SV_SIG_WAITNDQ) as u32,
     sv_set_syscall_retval: Some(set_syscall_retval),
     sv_fetch_syscall_args: Some(fetch_syscall_args),
     sv_syscallnames: addr_of_mut!(linux_syscallnames).cast(),
@@ -173,7 +178,9 @@ pub fn load(cpu: Arm64Cpu) -> c_int {
         LINUX_HWCAP = h.hwcap();
         LINUX_HWCAP2 = h.hwcap2().unwrap_or(0);
     }
-    if !crate::vdso::install(&crate::vdso::arm64_data_page()) {
+    // SAFETY: exec_sysvec_init (SI_ORDER_FIRST) has set the sysentvec up; only read here.
+    let timekeep = crate::vdso::timekeep_offset(unsafe { &*core::ptr::addr_of!(linux64_sysvec_arm64) });
+    if !crate::vdso::install(&crate::vdso::arm64_data_page(timekeep)) {
         kprint(c"linux64: arm64 signal handlers will not be able to return (no vdso)\n");
     }
     register_brands(brands(), c"linux64: could not register the Linux/arm64 ELF brands\n")

@@ -77,8 +77,12 @@ macro_rules! sysvec {
             sv_setregs: Some(exec_setregs::<{ $abi }>),
             sv_fixlimit: None,
             sv_maxssiz: null_mut(),
-            sv_flags: (k::SV_ABI_LINUX | k::SV_LP64 | k::SV_SHP | k::SV_SIG_DISCIGN | k::SV_SIG_WAITNDQ)
-                as u32,
+            sv_flags: (k::SV_ABI_LINUX
+                | k::SV_LP64
+                | k::SV_SHP
+                | k::SV_TIMEKEEP
+                | k::SV_SIG_DISCIGN
+                | k::SV_SIG_WAITNDQ) as u32,
             sv_set_syscall_retval: Some(set_syscall_retval::<{ $abi }>),
             sv_fetch_syscall_args: Some(fetch_syscall_args::<{ $abi }>),
             sv_syscallnames: addr_of_mut!(linux_syscallnames).cast(),
@@ -173,6 +177,14 @@ pub fn kernel_cpu() -> Ppc64Cpu {
     // SAFETY: four writable locals; the accessor only reads kernel globals and the PVR.
     unsafe { linux64_ppc64_cpu_info(&mut features, &mut features2, &mut cacheline, &mut pvr) };
     Ppc64Cpu::from_kernel(features, features2, u64::try_from(cacheline).unwrap_or(0), pvr)
+}
+
+/// FreeBSD's timekeeping relative to the vdso data page, from the first sysentvec this kernel registers
+/// (all share one shared page and one timekeep).
+pub fn timekeep_offset() -> Option<i64> {
+    let sv = brands().first()?.sysvec;
+    // SAFETY: a static sysentvec, set up by exec_sysvec_init before MOD_LOAD; only read.
+    crate::vdso::timekeep_offset(unsafe { &*sv })
 }
 
 /// MOD_LOAD: fills AT_HWCAP/AT_HWCAP2 and the CPU description from `cpu`, and inserts the brands; on

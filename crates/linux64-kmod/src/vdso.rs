@@ -103,22 +103,44 @@ fn put_platform(page: &mut [u8; PAGE as usize], name: &[u8]) {
     }
 }
 
-/// The arm64 data page: zero (the time functions make the system call until the kernel keeps its
-/// timekeeping there) and the platform name `"aarch64"` (Linux `ELF_PLATFORM`).
-pub fn arm64_data_page() -> [u8; PAGE as usize] {
+/// Where FreeBSD's `struct vdso_timekeep` is, relative to the data page, for a sysentvec that
+/// `exec_sysvec_init` has set up with `SV_TIMEKEEP`: in FreeBSD's shared page, which every process maps
+/// at `sv_shared_page_base` right above the vdso mapping, at `sv_timekeep_offset`. `None` when there is
+/// none (the vdso time functions then make the system call).
+pub fn timekeep_offset(sv: &kpi::sys::sysentvec) -> Option<i64> {
+    if sv.sv_timekeep_offset == 0 || sv.sv_shared_page_base != MAP_BASE.checked_add(MAP_SIZE)? {
+        return None;
+    }
+    i64::try_from(MAP_SIZE).ok()?.checked_add(i64::try_from(sv.sv_timekeep_offset).ok()?)
+}
+
+/// The arm64 data page: `tk_offset` pointing at FreeBSD's timekeeping ([`timekeep_offset`]; zero
+/// without it, and the time functions make the system call) and the platform name `"aarch64"` (Linux
+/// `ELF_PLATFORM`).
+pub fn arm64_data_page(timekeep: Option<i64>) -> [u8; PAGE as usize] {
+    use vdso_arm64::data::VdsoData;
+    use zerocopy::{FromZeros, IntoBytes};
     let mut page = [0u8; PAGE as usize];
+    let mut header = VdsoData::<zerocopy::NativeEndian>::new_zeroed();
+    header.tk_offset.set(timekeep.unwrap_or(0));
+    let header = header.as_bytes();
+    if let Some(dst) = page.get_mut(..header.len()) {
+        dst.copy_from_slice(header);
+    }
     put_platform(&mut page, b"aarch64");
     page
 }
 
-/// The powerpc64 data page for `cpu`: zero (the time functions make the system call until the kernel
-/// keeps its timekeeping there), the cache block sizes `__kernel_sync_dicache` uses, and the platform
+/// The powerpc64 data page for `cpu`: `tk_offset` pointing at FreeBSD's timekeeping
+/// ([`timekeep_offset`]; zero without it, and the time functions make the system call), the cache block
+/// sizes `__kernel_sync_dicache` uses, and the platform
 /// name at [`vdso_ppc64::data::PLATFORM_OFFSET`] (truncated to fit, always NUL-terminated).
-pub fn ppc64_data_page(cpu: &arch_ppc64::Ppc64Cpu) -> [u8; PAGE as usize] {
+pub fn ppc64_data_page(cpu: &arch_ppc64::Ppc64Cpu, timekeep: Option<i64>) -> [u8; PAGE as usize] {
     use vdso_ppc64::data::VdsoData;
     use zerocopy::{FromZeros, IntoBytes};
     let mut page = [0u8; PAGE as usize];
     let mut header = VdsoData::<zerocopy::NativeEndian>::new_zeroed();
+    header.tk_offset.set(timekeep.unwrap_or(0));
     header.dcache_block.set(u32::try_from(cpu.dcache_block_size).unwrap_or(0));
     header.icache_block.set(u32::try_from(cpu.icache_block_size).unwrap_or(0));
     let header = header.as_bytes();
@@ -179,13 +201,35 @@ pub unsafe fn map_into(p: *mut proc_, imgp: *mut image_params) -> c_int {
 mod tests {
     use super::*;
 
+    /// With SV_TIMEKEEP set up, the data page points the vdso at FreeBSD's timekeeping in the shared page
+    /// above the mapping; without it (or with a shared page elsewhere) it stays zero.
+    #[test]
+    fn data_page_points_at_freebsd_timekeeping() {
+        use zerocopy::FromBytes;
+        // SAFETY: an all-zero sysentvec is valid (null pointers, no hooks).
+        let mut sv: kpi::sys::sysentvec = unsafe { core::mem::zeroed() };
+        sv.sv_shared_page_base = (MAP_BASE + MAP_SIZE) as _;
+        assert_eq!(timekeep_offset(&sv), None, "exec_sysvec_init has not run");
+        sv.sv_timekeep_offset = 0x80;
+        let off = timekeep_offset(&sv).unwrap();
+        assert_eq!(MAP_BASE as i64 + off, k::SHAREDPAGE + 0x80);
+        let page = ppc64_data_page(&arch_ppc64::Ppc64Cpu::POWER9, Some(off));
+        let (d, _) = vdso_ppc64::data::VdsoData::<zerocopy::NativeEndian>::read_from_prefix(&page).unwrap();
+        assert_eq!(d.tk_offset.get(), off);
+        let page = arm64_data_page(Some(off));
+        let (d, _) = vdso_arm64::data::VdsoData::<zerocopy::NativeEndian>::read_from_prefix(&page).unwrap();
+        assert_eq!(d.tk_offset.get(), off);
+        sv.sv_shared_page_base = 0x1000;
+        assert_eq!(timekeep_offset(&sv), None, "a shared page elsewhere is not reachable this way");
+    }
+
     /// The data page holds what the vdso reads (time fields zero: the system call is made) and the
     /// platform name, as the vdso-ppc64 layout places them.
     #[test]
     fn data_page_has_cache_blocks_and_the_platform_name() {
         use vdso_ppc64::data::{VdsoData, PLATFORM_OFFSET, PLATFORM_SIZE};
         use zerocopy::FromBytes;
-        let page = ppc64_data_page(&arch_ppc64::Ppc64Cpu::POWER9);
+        let page = ppc64_data_page(&arch_ppc64::Ppc64Cpu::POWER9, None);
         let (header, _) = VdsoData::<zerocopy::NativeEndian>::read_from_prefix(&page).unwrap();
         assert_eq!((header.dcache_block.get(), header.icache_block.get()), (128, 128));
         assert_eq!(header.tk_offset.get(), 0);
@@ -195,7 +239,7 @@ mod tests {
         assert_eq!(PLATFORM_ADDR - MAP_BASE, PLATFORM_OFFSET);
         // An over-long name is cut and still NUL-terminated.
         let long = arch_ppc64::Ppc64Cpu { platform: "x".repeat(300).leak(), ..arch_ppc64::Ppc64Cpu::POWER9 };
-        let page = ppc64_data_page(&long);
+        let page = ppc64_data_page(&long, None);
         assert_eq!(page[PAGE as usize - 1], 0);
         assert_eq!(
             page[at..PAGE as usize - 1].iter().filter(|&&b| b == b'x').count(),
@@ -211,17 +255,17 @@ mod tests {
             assert!(img.sigtramp < img.bytes.len() as u64);
         }
         assert_eq!(arm64_image().sigtramp, vdso_arm64::VDSO.symbol("__kernel_rt_sigreturn").unwrap());
-        let arm = arm64_data_page();
+        let arm = arm64_data_page(None);
         let at = vdso_arm64::data::PLATFORM_OFFSET as usize;
         assert_eq!(&arm[at..at + 8], b"aarch64\0");
         assert!(arm[..at].iter().all(|&b| b == 0), "no timekeeping: the arm64 vdso makes the syscall");
         assert_eq!(sigtramp(core::ptr::null_mut()), VDSO_BASE + vdso_ppc64::VDSO_BE.sigtramp_start);
         assert_eq!(VDSO_BASE % PAGE, 0);
         let cpu = arch_ppc64::Ppc64Cpu::POWER9;
-        assert!(install(&ppc64_data_page(&cpu)));
+        assert!(install(&ppc64_data_page(&cpu, None)));
         let installed = kpi::host::shared_page_copy().unwrap();
         assert_eq!(&installed[PAGE as usize..PAGE as usize + image().bytes.len()], image().bytes);
-        assert_eq!(&installed[..PAGE as usize], &ppc64_data_page(&cpu)[..]);
+        assert_eq!(&installed[..PAGE as usize], &ppc64_data_page(&cpu, None)[..]);
         // SAFETY: host fakes; null process/image are not dereferenced.
         assert_eq!(unsafe { map_into(core::ptr::null_mut(), core::ptr::null_mut()) }, 0);
         assert_eq!(kpi::host::vdso_maps(), std::vec![(MAP_BASE, MAP_SIZE)]);
