@@ -201,6 +201,57 @@ pub unsafe fn map_into(p: *mut proc_, imgp: *mut image_params) -> c_int {
 mod tests {
     use super::*;
 
+    /// The vdso crates read FreeBSD's `struct vdso_timekeep`/`vdso_timehands` through their own
+    /// definitions: each must match the kernel headers' layout (freebsd-sys's bindgen output, itself
+    /// checked against clang) field for field.
+    #[test]
+    fn vdso_timekeeping_layouts_are_freebsds() {
+        use core::mem::{offset_of, size_of};
+        use zerocopy::NativeEndian as N;
+        macro_rules! same {
+            ($ours:ty, $bsd:ty, $($o:ident = $b:ident),+) => {
+                $(assert_eq!(offset_of!($ours, $o), offset_of!($bsd, $b), concat!(stringify!($bsd), ".", stringify!($b)));)+
+            };
+        }
+        {
+            use freebsd_sys::powerpc64::{vdso_timehands as H, vdso_timekeep as K};
+            use vdso_ppc64::data::{Timehands, Timekeep};
+            same!(
+                Timehands<N>,
+                H,
+                algo = th_algo,
+                gen = th_gen,
+                scale = th_scale,
+                offset_count = th_offset_count,
+                counter_mask = th_counter_mask,
+                offset = th_offset,
+                boottime = th_boottime,
+                res = th_res
+            );
+            assert_eq!(size_of::<Timehands<N>>(), size_of::<H>());
+            same!(Timekeep<N>, K, ver = tk_ver, enabled = tk_enabled, current = tk_current, th = tk_th);
+        }
+        {
+            use freebsd_sys::aarch64::{vdso_timehands as H, vdso_timekeep as K};
+            use vdso_arm64::data::{Timehands, Timekeep};
+            same!(
+                Timehands<N>,
+                H,
+                algo = th_algo,
+                gen = th_gen,
+                scale = th_scale,
+                offset_count = th_offset_count,
+                counter_mask = th_counter_mask,
+                offset = th_offset,
+                boottime = th_boottime,
+                physical = th_physical,
+                res = th_res
+            );
+            assert_eq!(size_of::<Timehands<N>>(), size_of::<H>());
+            same!(Timekeep<N>, K, ver = tk_ver, enabled = tk_enabled, current = tk_current, th = tk_th);
+        }
+    }
+
     /// With SV_TIMEKEEP set up, the data page points the vdso at FreeBSD's timekeeping in the shared page
     /// above the mapping; without it (or with a shared page elsewhere) it stays zero.
     #[test]
