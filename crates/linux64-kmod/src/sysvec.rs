@@ -4,7 +4,7 @@
 //! The per-architecture files (`sysvec_ppc64.rs`, `sysvec_arm64.rs`) hold the hooks themselves.
 
 use crate::kpi::sys::kconst as k;
-use crate::kpi::sys::{image_params, Elf64_Brandinfo, Elf_Brandnote, Elf_Note};
+use crate::kpi::sys::{image_params, proc_, Elf64_Brandinfo, Elf_Brandnote, Elf_Note};
 use crate::kpi::*;
 use core::ffi::{c_char, c_int, CStr};
 
@@ -93,6 +93,104 @@ pub unsafe extern "C" fn trans_osrel(note: *const Elf_Note, osrel: *mut i32) -> 
 pub fn interp_of(b: &Elf64_Brandinfo) -> &'static CStr {
     // SAFETY: every brand's interp_path is a static C string literal.
     unsafe { CStr::from_ptr(b.interp_path as *const c_char) }
+}
+
+/// A Linux `struct sysentvec`: every member is the same on every architecture but the syscall table size,
+/// the name, `MINSIGSTKSZ`, the hooks and the hwcap/sigcode-size words, which each `sysvec_<arch>.rs`
+/// passes in. The stack ends below the vdso mapping, FreeBSD's shared page (with its timekeeping,
+/// `SV_TIMEKEEP`) is mapped above it, and the MI Linuxulator supplies the members it implements.
+macro_rules! linux_sysentvec {
+    (
+        name: $name:expr,
+        size: $size:expr,
+        minsigstksz: $minsigstksz:expr,
+        sendsig: $sendsig:expr,
+        setregs: $setregs:expr,
+        fetch_syscall_args: $fetch:expr,
+        set_syscall_retval: $retval:expr,
+        set_fork_retval: $fork:expr,
+        szsigcode: $szsigcode:expr,
+        hwcap: $hwcap:expr,
+        hwcap2: $hwcap2:expr $(,)?
+    ) => {
+        $crate::kpi::sys::sysentvec {
+            sv_size: $size,
+            sv_table: core::ptr::addr_of_mut!($crate::kpi::linux_sysent).cast(),
+            sv_fixup: Some($crate::sysvec::fixup),
+            sv_sendsig: Some($sendsig),
+            sv_sigcode: core::ptr::null(),
+            sv_szsigcode: $szsigcode,
+            sv_sigcodeoff: 0,
+            sv_name: $name.as_ptr().cast_mut(),
+            sv_coredump: Some($crate::kpi::elf64_coredump),
+            sv_elf_core_osabi: $crate::kpi::sys::kconst::ELFOSABI_NONE as core::ffi::c_int,
+            sv_elf_core_abi_vendor: c"GNU".as_ptr(),
+            sv_elf_core_prepare_notes: Some($crate::kpi::linux64_prepare_notes),
+            sv_copyout_auxargs: Some($crate::kpi::linux64_copyout_auxargs),
+            sv_minsigstksz: $minsigstksz,
+            sv_minuser: $crate::kpi::sys::kconst::VM_MIN_ADDRESS as u64 as _,
+            sv_maxuser: $crate::kpi::sys::kconst::VM_MAXUSER_ADDRESS as u64 as _,
+            sv_usrstack: $crate::vdso::MAP_BASE as _,
+            sv_psstrings: $crate::sysvec::PS_STRINGS as _,
+            sv_psstringssz: core::mem::size_of::<$crate::kpi::sys::ps_strings>(),
+            sv_stackprot: ($crate::kpi::sys::kconst::VM_PROT_READ | $crate::kpi::sys::kconst::VM_PROT_WRITE)
+                as core::ffi::c_int,
+            sv_copyout_strings: Some($crate::kpi::linux64_copyout_strings),
+            sv_setregs: Some($setregs),
+            sv_fixlimit: None,
+            sv_maxssiz: core::ptr::null_mut(),
+            sv_flags: $crate::sysvec::LINUX_SV_FLAGS,
+            sv_set_syscall_retval: Some($retval),
+            sv_fetch_syscall_args: Some($fetch),
+            sv_syscallnames: core::ptr::addr_of_mut!($crate::kpi::linux_syscallnames).cast(),
+            sv_timekeep_offset: 0,
+            sv_shared_page_base: $crate::kpi::sys::kconst::SHAREDPAGE as u64 as _,
+            sv_shared_page_len: $crate::kpi::sys::kconst::PAGE_SIZE as u64 as _,
+            sv_sigcode_offset: 0,
+            sv_shared_page_obj: core::ptr::null_mut(),
+            sv_vdso_offset: 0,
+            sv_schedtail: Some($crate::kpi::linux_schedtail),
+            sv_thread_detach: Some($crate::kpi::linux_thread_detach),
+            sv_trap: None,
+            sv_hwcap: $hwcap,
+            sv_hwcap2: $hwcap2,
+            sv_hwcap3: core::ptr::null_mut(),
+            sv_hwcap4: core::ptr::null_mut(),
+            sv_machine_arch: None,
+            sv_fxrng_gen_offset: 0,
+            sv_onexec_old: None,
+            sv_onexec: Some($crate::sysvec::onexec),
+            sv_protect: None,
+            sv_onexit: Some($crate::kpi::linux_on_exit),
+            sv_ontdexit: Some($crate::kpi::linux_thread_dtor),
+            sv_setid_allowed: Some($crate::kpi::linux_setid_allowed_query),
+            sv_set_fork_retval: Some($fork),
+            sv_regset_begin: core::ptr::null_mut(),
+            sv_regset_end: core::ptr::null_mut(),
+        }
+    };
+}
+pub(crate) use linux_sysentvec;
+
+/// `sv_flags` of every Linux sysentvec: the Linux ABI, LP64, FreeBSD's shared page with its timekeeping
+/// (which the vdso reads), and the signal behaviours Linux has (SIGCHLD discarded when ignored, no
+/// queueing of a pending signal's duplicate while it waits).
+pub const LINUX_SV_FLAGS: u32 =
+    (k::SV_ABI_LINUX | k::SV_LP64 | k::SV_SHP | k::SV_TIMEKEEP | k::SV_SIG_DISCIGN | k::SV_SIG_WAITNDQ)
+        as u32;
+
+/// `sv_onexec`: maps the vdso, then the MI per-process state.
+///
+/// # Safety
+/// Called by the kernel during exec.
+pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int {
+    // SAFETY: forwarded as received.
+    let error = unsafe { crate::vdso::map_into(p, imgp) };
+    if error != 0 {
+        return error;
+    }
+    // SAFETY: forwarded as received.
+    unsafe { linux_on_exec(p, imgp) }
 }
 
 /// Inserts every brand of `list` (MOD_LOAD); if one is refused, removes those inserted before it, prints

@@ -52,64 +52,18 @@ static mut LINUX_SZSIGCODE: c_int = 0;
 
 macro_rules! sysvec {
     ($abi:expr, $name:expr) => {
-        sysentvec {
-            sv_size: LINUX_SYS_MAXSYSCALL,
-            sv_table: addr_of_mut!(linux_sysent).cast(),
-            sv_fixup: Some(fixup),
-            sv_sendsig: Some(sendsig::<{ $abi }>),
-            sv_sigcode: null(),
-            sv_szsigcode: addr_of_mut!(LINUX_SZSIGCODE),
-            sv_sigcodeoff: 0,
-            sv_name: $name.as_ptr().cast_mut(),
-            sv_coredump: Some(elf64_coredump),
-            sv_elf_core_osabi: k::ELFOSABI_NONE as c_int,
-            sv_elf_core_abi_vendor: c"GNU".as_ptr(),
-            sv_elf_core_prepare_notes: Some(linux64_prepare_notes),
-            sv_copyout_auxargs: Some(linux64_copyout_auxargs),
-            sv_minsigstksz: LINUX_MINSIGSTKSZ,
-            sv_minuser: k::VM_MIN_ADDRESS as u64 as _,
-            sv_maxuser: k::VM_MAXUSER_ADDRESS as u64 as _,
-            sv_usrstack: crate::vdso::MAP_BASE as _,
-            sv_psstrings: PS_STRINGS as _,
-            sv_psstringssz: core::mem::size_of::<crate::kpi::sys::ps_strings>(),
-            sv_stackprot: (k::VM_PROT_READ | k::VM_PROT_WRITE) as c_int,
-            sv_copyout_strings: Some(linux64_copyout_strings),
-            sv_setregs: Some(exec_setregs::<{ $abi }>),
-            sv_fixlimit: None,
-            sv_maxssiz: null_mut(),
-            sv_flags: (k::SV_ABI_LINUX
-                | k::SV_LP64
-                | k::SV_SHP
-                | k::SV_TIMEKEEP
-                | k::SV_SIG_DISCIGN
-                | k::SV_SIG_WAITNDQ) as u32,
-            sv_set_syscall_retval: Some(set_syscall_retval::<{ $abi }>),
-            sv_fetch_syscall_args: Some(fetch_syscall_args::<{ $abi }>),
-            sv_syscallnames: addr_of_mut!(linux_syscallnames).cast(),
-            sv_timekeep_offset: 0,
-            sv_shared_page_base: k::SHAREDPAGE as u64 as _,
-            sv_shared_page_len: k::PAGE_SIZE as u64 as _,
-            sv_sigcode_offset: 0,
-            sv_shared_page_obj: null_mut(),
-            sv_vdso_offset: 0,
-            sv_schedtail: Some(linux_schedtail),
-            sv_thread_detach: Some(linux_thread_detach),
-            sv_trap: None,
-            sv_hwcap: addr_of_mut!(LINUX_HWCAP).cast(),
-            sv_hwcap2: addr_of_mut!(LINUX_HWCAP2).cast(),
-            sv_hwcap3: null_mut(),
-            sv_hwcap4: null_mut(),
-            sv_machine_arch: None,
-            sv_fxrng_gen_offset: 0,
-            sv_onexec_old: None,
-            sv_onexec: Some(onexec),
-            sv_protect: None,
-            sv_onexit: Some(linux_on_exit),
-            sv_ontdexit: Some(linux_thread_dtor),
-            sv_setid_allowed: Some(linux_setid_allowed_query),
-            sv_set_fork_retval: Some(set_fork_retval::<{ $abi }>),
-            sv_regset_begin: null_mut(),
-            sv_regset_end: null_mut(),
+        linux_sysentvec! {
+            name: $name,
+            size: LINUX_SYS_MAXSYSCALL,
+            minsigstksz: LINUX_MINSIGSTKSZ,
+            sendsig: sendsig::<{ $abi }>,
+            setregs: exec_setregs::<{ $abi }>,
+            fetch_syscall_args: fetch_syscall_args::<{ $abi }>,
+            set_syscall_retval: set_syscall_retval::<{ $abi }>,
+            set_fork_retval: set_fork_retval::<{ $abi }>,
+            szsigcode: addr_of_mut!(LINUX_SZSIGCODE),
+            hwcap: addr_of_mut!(LINUX_HWCAP).cast(),
+            hwcap2: addr_of_mut!(LINUX_HWCAP2).cast(),
         }
     };
 }
@@ -427,20 +381,6 @@ pub unsafe extern "C" fn exec_setregs<const ABI: c_int>(
         }
         store_thread(td, &before, &t);
     }
-}
-
-/// `sv_onexec`: maps the vdso, then the MI per-process state.
-///
-/// # Safety
-/// Called by the kernel during exec.
-pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int {
-    // SAFETY: forwarded as received.
-    let error = unsafe { crate::vdso::map_into(p, imgp) };
-    if error != 0 {
-        return error;
-    }
-    // SAFETY: forwarded as received.
-    unsafe { linux_on_exec(p, imgp) }
 }
 
 /// `sv_sendsig`: entered with the proc lock and ps_mtx held; drops both around the frame copyout.
