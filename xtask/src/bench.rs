@@ -851,16 +851,15 @@ fn closing_note(goal: &str) -> &'static str {
              disassembly of `hooks_syscall_entry`/`hooks_syscall_exit` in the self test for a `bl` to any of them."
         }
         "2" => {
-            "`sendsig` is four fifths of the round trip; `sigreturn` (~1,400) is near its share of the bound. A \
+            "`sendsig` builds the frame in place in one zeroed buffer the size of what is copied out (no gap, no \
+             scratch area, no move of the frame) and `sigreturn` reads it back once. What is left over the bound, by \
              profile (`PPC64_BENCH_PROFILE=signal.elfv2.sendsig ppc64-bench guest selftest-ppc64 bench`, minus \
-             `signal.reset`; addresses named with `llvm-addr2line`) splits sendsig's ~5,400 into ~1,700 in `memset`, \
-             ~3,000 in `memcpy` of which the copy-out of the 1,888 frame bytes is ~1,100, and ~600 of field code. \
-             The memsets zero-fill buffers that are then overwritten: the 2,400-byte `RtSigFrame` (its 512-byte gap \
-             is never copied out) and the 800-byte vector scratch area; the extra copies move them by value (the \
-             zeroed frame returned by `new_zeroed`, the vector area copied into `vmx_reserve`, the encoded \
-             siginfo). Writing the frame's parts straight into one buffer the size of what is copied out, without \
-             the gap, the scratch area or the zero-fill of words that are written anyway, leaves one copy-out and \
-             the field stores: about the bound's half plus ~600, which meets 2x."
+             `signal.reset`; addresses named with `llvm-addr2line`): the zero-fill of that buffer (~1,000), most of \
+             whose words are overwritten by the register images; the field code (~550); and in `sigreturn` the \
+             validation and the unpacking of ~1,700 bytes of frame into the thread (~700). Building the register \
+             images with `core::array::from_fn` straight into the parts that are copied out, zeroing only the gaps, \
+             would save most of the zero-fill; 2x of an aligned memcpy out and in is below what any frame \
+             conversion in both directions costs here."
         }
         "3" => {
             "the C entry (`C_ENTRY` in vdso/entry.S) costs about 20 instructions (frame, spills of r3/r4, `GET_DATA`, \

@@ -28,7 +28,7 @@ use linux_core::hooks::{SignalDelivery, SigreturnOutcome};
 use linux_core::signal::{LinuxSigset, SaFlags, SigInfo, StackT};
 use linux_core::uaccess::{UserAddr, UserMemory};
 use zerocopy::byteorder::{ByteOrder, I32, U128, U32, U64};
-use zerocopy::{FromBytes, FromZeros, Immutable, IntoBytes, KnownLayout, Unaligned};
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
 /// Linux `stack_t` (24 bytes).
 #[repr(C)]
@@ -110,12 +110,41 @@ pub struct RtSigFrame<E: ByteOrder> {
     pub abigap: [u8; USER_REDZONE_SIZE as usize],
 }
 
+/// What `sendsig` writes of an [`RtSigFrame`]: every field below `abigap`, the same layout (asserted
+/// below). Built in place in a zeroed buffer of exactly this size, so no byte of the gap is touched
+/// and the frame is never moved.
+#[repr(C)]
+#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned)]
+struct FrameBody<E: ByteOrder> {
+    uc: UContext<E>,
+    unused: [U64<E>; 2],
+    tramp: [U32<E>; 7],
+    pad: U32<E>,
+    pinfo: U64<E>,
+    puc: U64<E>,
+    info: [u8; SigInfo::SIZE],
+}
+
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    type F = RtSigFrame<zerocopy::BigEndian>;
+    type B = FrameBody<zerocopy::BigEndian>;
+    assert!(size_of::<B>() == offset_of!(F, abigap));
+    assert!(offset_of!(B, tramp) == offset_of!(F, tramp));
+    assert!(offset_of!(B, pinfo) == offset_of!(F, pinfo));
+    assert!(offset_of!(B, puc) == offset_of!(F, puc));
+    assert!(offset_of!(B, info) == offset_of!(F, info));
+};
+
+/// `FrameBody` in 8-byte words: the zeroed buffer it is built in.
+const FRAME_BODY_WORDS: usize = core::mem::size_of::<FrameBody<zerocopy::BigEndian>>() / 8;
+const _: () = assert!(FRAME_BODY_WORDS * 8 == core::mem::size_of::<FrameBody<zerocopy::BigEndian>>());
+
 /// Offsets within the frame, for the user addresses the frame stores.
 const UC_MCONTEXT: u64 = core::mem::offset_of!(UContext<zerocopy::BigEndian>, uc_mcontext) as u64;
 const SC_GP_REGS: u64 = core::mem::offset_of!(SigContext<zerocopy::BigEndian>, gp_regs) as u64;
 const SC_VMX_RESERVE: u64 = core::mem::offset_of!(SigContext<zerocopy::BigEndian>, vmx_reserve) as u64;
 const FRAME_INFO: u64 = core::mem::offset_of!(RtSigFrame<zerocopy::BigEndian>, info) as u64;
-const FRAME_ABIGAP: usize = core::mem::offset_of!(RtSigFrame<zerocopy::BigEndian>, abigap);
 /// Size of the frame.
 pub const RT_SIGFRAME_SIZE: u64 = core::mem::size_of::<RtSigFrame<zerocopy::BigEndian>>() as u64;
 /// `AT_MINSIGSTKSZ`: the frame plus the handler's caller frame (Linux `get_min_sigframe_size_64`).
@@ -140,7 +169,6 @@ fn fill_sigcontext<E: ByteOrder>(
     signal: i32,
     handler: u64,
     oldmask: u64,
-    vector_area: &mut [u8; (VMX_AREA + VSX_AREA) as usize],
 ) {
     let f = &t.frame;
     let v = &t.vector;
@@ -177,9 +205,13 @@ fn fill_sigcontext<E: ByteOrder>(
     }
     sc.v_regs = U64::new(v_regs_addr);
 
-    // The vector area: VR0..31 and VSCR (as the low word of a quadword) when AltiVec was used, VRSAVE
-    // always, the VSX low doublewords when VSX was used.
-    let (vmx, vsx) = vector_area.split_at_mut(VMX_AREA as usize);
+    // The vector area, written in place inside vmx_reserve (which is zero): VR0..31 and VSCR (as the low
+    // word of a quadword) when AltiVec was used, VRSAVE always, the VSX low doublewords when VSX was used.
+    let area_end = AREA_IN_RESERVE.saturating_add((VMX_AREA + VSX_AREA) as usize);
+    let Some(area) = sc.vmx_reserve.as_mut_bytes().get_mut(AREA_IN_RESERVE..area_end) else {
+        return;
+    };
+    let (vmx, vsx) = area.split_at_mut(VMX_AREA as usize);
     if v.used.contains(UnitsUsed::VEC) {
         for (quad, vr) in vmx.chunks_exact_mut(16).zip(v.vr.iter()) {
             quad.copy_from_slice(U128::<E>::new(*vr).as_bytes());
@@ -232,7 +264,8 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
         }
     };
 
-    let mut frame = RtSigFrame::<E>::new_zeroed();
+    let mut words = [0u64; FRAME_BODY_WORDS];
+    let frame = FrameBody::<E>::mut_from_bytes(words.as_mut_bytes()).map_err(|_| LinuxErrno::EFAULT)?;
     let saved: StackT = d.altstack.saved(sp);
     frame.uc.uc_stack = SigStack {
         ss_sp: U64::new(saved.sp),
@@ -244,7 +277,6 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
     // User addresses inside the frame, which lies below `top`: they cannot wrap.
     let sc_addr = frame_addr.wrapping_add(UC_MCONTEXT);
     let v_regs_addr = frame_addr.wrapping_add(v_regs_offset());
-    let mut vector_area = [0u8; (VMX_AREA + VSX_AREA) as usize];
     fill_sigcontext(
         &mut frame.uc.uc_mcontext,
         t,
@@ -253,17 +285,14 @@ pub(crate) fn sendsig<E: ByteOrder, M: UserMemory + ?Sized>(
         i32::from(d.signal.get()),
         d.handler,
         d.saved_mask.0,
-        &mut vector_area,
     );
-    put(frame.uc.uc_mcontext.vmx_reserve.as_mut_bytes(), AREA_IN_RESERVE, &vector_area);
     let info_addr = frame_addr.wrapping_add(FRAME_INFO);
     frame.pinfo = U64::new(info_addr);
     frame.puc = U64::new(frame_addr);
     frame.info = d.info.encode::<E>();
 
     // Copy out everything but the abigap, then the back chain.
-    let body = frame.as_bytes().get(..FRAME_ABIGAP).ok_or(LinuxErrno::EFAULT)?;
-    mem.copy_out(UserAddr(frame_addr), body)?;
+    mem.copy_out(UserAddr(frame_addr), frame.as_bytes())?;
     mem.write_value(UserAddr(newsp), &U64::<E>::new(sp))?;
 
     // Only now change the thread.

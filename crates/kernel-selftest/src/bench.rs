@@ -62,23 +62,33 @@ const SIG_SP: u64 = USER_TOP - 0x1_0000;
 /// Where an ELFv1 handler's descriptor is.
 const DESCRIPTOR: u64 = USER_BASE + 0x100;
 
-/// Flat user memory: `[base, base + len)` is readable and writable, everything else faults.
+/// Flat user memory: `[base, base + len)` is readable and writable, everything else faults. Backed by
+/// 8-byte words so that, as with real user pages, a user address's alignment is its host address's
+/// (a byte buffer at an arbitrary address would make every aligned copy a shifting one).
 pub struct FlatMem {
     base: u64,
-    bytes: Vec<u8>,
+    words: Vec<u64>,
 }
 
 impl FlatMem {
-    /// `len` zero bytes at `base`.
+    /// `len` zero bytes at `base` (rounded up to whole words).
     pub fn new(base: u64, len: usize) -> Self {
-        Self { base, bytes: vec![0; len] }
+        Self { base, words: vec![0; len.div_ceil(8)] }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        zerocopy::IntoBytes::as_bytes(self.words.as_slice())
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        zerocopy::IntoBytes::as_mut_bytes(self.words.as_mut_slice())
     }
 
     fn range(&self, at: UserAddr, len: usize) -> Result<core::ops::Range<usize>, LinuxErrno> {
         let off = usize::try_from(at.0.checked_sub(self.base).ok_or(LinuxErrno::EFAULT)?)
             .map_err(|_| LinuxErrno::EFAULT)?;
         let end = off.checked_add(len).ok_or(LinuxErrno::EFAULT)?;
-        if end > self.bytes.len() {
+        if end > self.bytes().len() {
             return Err(LinuxErrno::EFAULT);
         }
         Ok(off..end)
@@ -88,13 +98,13 @@ impl FlatMem {
 impl UserMemory for FlatMem {
     fn copy_in(&self, src: UserAddr, dst: &mut [u8]) -> Result<(), LinuxErrno> {
         let r = self.range(src, dst.len())?;
-        dst.copy_from_slice(self.bytes.get(r).ok_or(LinuxErrno::EFAULT)?);
+        dst.copy_from_slice(self.bytes().get(r).ok_or(LinuxErrno::EFAULT)?);
         Ok(())
     }
 
     fn copy_out(&mut self, dst: UserAddr, src: &[u8]) -> Result<(), LinuxErrno> {
         let r = self.range(dst, src.len())?;
-        self.bytes.get_mut(r).ok_or(LinuxErrno::EFAULT)?.copy_from_slice(src);
+        self.bytes_mut().get_mut(r).ok_or(LinuxErrno::EFAULT)?.copy_from_slice(src);
         Ok(())
     }
 }
@@ -251,8 +261,8 @@ pub struct SignalCtx {
     pub delivery: SignalDelivery,
     /// Round trips that failed or did not restore the thread.
     pub failures: u32,
-    /// The lower bound's kernel copy of the frame.
-    pub kbuf: [u8; RT_SIGFRAME_SIZE as usize],
+    /// The lower bound's kernel copy of the frame (8-byte words: a kernel buffer is aligned).
+    pub kbuf: [u64; RT_SIGFRAME_SIZE as usize / 8],
 }
 
 /// Bytes of the frame that are copied (everything but the red-zone gap).
@@ -300,8 +310,8 @@ fn hooks_sendsig_v2(c: &mut SignalCtx) {
 #[inline(never)]
 fn bound_signal(c: &mut SignalCtx) {
     let at = UserAddr((SIG_SP - RT_SIGFRAME_SIZE) & !15);
-    if c.mem.copy_out(at, &c.kbuf[..FRAME_BYTES]).is_err()
-        || c.mem.copy_in(at, &mut c.kbuf[..FRAME_BYTES]).is_err()
+    if c.mem.copy_out(at, &zerocopy::IntoBytes::as_bytes(&c.kbuf)[..FRAME_BYTES]).is_err()
+        || c.mem.copy_in(at, &mut zerocopy::IntoBytes::as_mut_bytes(&mut c.kbuf)[..FRAME_BYTES]).is_err()
     {
         c.failures += 1;
     }
@@ -367,7 +377,7 @@ fn signal_ctx() -> SignalCtx {
             trampoline: 0x7fff_f000_0900,
         },
         failures: 0,
-        kbuf: [0x5a; RT_SIGFRAME_SIZE as usize],
+        kbuf: [0x5a5a_5a5a_5a5a_5a5a; RT_SIGFRAME_SIZE as usize / 8],
     }
 }
 
