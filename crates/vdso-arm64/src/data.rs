@@ -13,14 +13,14 @@
 //! | 0x200   | `vdso_timekeep`  | FreeBSD's timekeeping (`sys/vdso.h`), [`TH_NUM`] timehands, when the kernel keeps it here |
 //! | 0xf00   | platform name    | [`PLATFORM_OFFSET`]: the NUL-terminated `AT_PLATFORM` string ("aarch64"), as on ppc64; not read by the vdso code |
 //!
-//! # Why not vdso-ppc64's definition
+//! # What is shared with vdso-ppc64
 //!
 //! The page is the same kind and the shared fields sit at the same offsets (so the kernel fills both the
-//! same way), but vdso-ppc64's `data.rs` is not arch-neutral: its header has powerpc-only fields
-//! (`tb_freq`, the cache block sizes of `__kernel_sync_dicache`, the `__kernel_get_syscall_map` bitmap,
-//! which Linux/arm64 has no entry points for), its timehands' machine-dependent words are powerpc's
-//! `th_res[8]` where FreeBSD/arm64 has `th_physical, th_res[7]`, and its algorithm constant is
-//! `VDSO_TH_ALGO_PPC_TB`. Depending on vdso-ppc64 would also build the powerpc images for arm64.
+//! same way): the page constants, `Bintime` and the machine-independent part of the timehands come from
+//! `vdso_support::data`. The header here is arm64's own: vdso-ppc64's has powerpc-only fields (`tb_freq`,
+//! the cache block sizes of `__kernel_sync_dicache`, the `__kernel_get_syscall_map` bitmap, which
+//! Linux/arm64 has no entry points for); so are the timehands' machine-dependent words (FreeBSD/arm64's
+//! `th_physical, th_res[7]` where powerpc has `th_res[8]`) and the algorithm constant.
 //!
 //! The time functions follow FreeBSD's reader: `tk_ver` must be [`TK_VER_1`] and `tk_enabled` nonzero,
 //! `tk_current` picks the timehands, whose `th_algo` must be [`TH_ALGO_ARM_GENTIM`] (the counter is the
@@ -32,20 +32,22 @@
 use zerocopy::byteorder::{ByteOrder, I32, I64, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-/// Size of the data area: one page below the image.
-pub const DATA_SIZE: u64 = 0x1000;
-/// Where the kernel puts `struct vdso_timekeep` when it keeps it inside the data area.
-pub const TK_DEFAULT_OFFSET: u64 = 0x200;
-/// Where the kernel writes the platform name `AT_PLATFORM` points at (the same place as on ppc64).
-pub const PLATFORM_OFFSET: u64 = 0xf00;
-/// Room for the platform name, its NUL included.
-pub const PLATFORM_SIZE: u64 = DATA_SIZE - PLATFORM_OFFSET;
-/// Timehands in FreeBSD's timekeep (`VDSO_TH_NUM`).
-pub const TH_NUM: usize = 4;
-/// `VDSO_TK_VER_1`.
-pub const TK_VER_1: u32 = 1;
+pub use vdso_support::data::{
+    Bintime, DATA_SIZE, PLATFORM_OFFSET, PLATFORM_SIZE, TH_NUM, TK_DEFAULT_OFFSET, TK_VER_1,
+};
+
 /// `VDSO_TH_ALGO_ARM_GENTIM` (`VDSO_TH_ALGO_1`): the ARM generic timer.
 pub const TH_ALGO_ARM_GENTIM: u32 = 1;
+
+vdso_support::freebsd_timekeeping! {
+    /// FreeBSD/arm64 `struct vdso_timehands` (88 bytes); `th_algo` is [`TH_ALGO_ARM_GENTIM`].
+    timehands {
+        /// `th_physical`: nonzero to read CNTPCT_EL0 instead of CNTVCT_EL0 (`VDSO_TIMEHANDS_MD`).
+        pub physical: U32<E>,
+        /// `th_res[7]`.
+        pub res: [U32<E>; 7],
+    }
+}
 
 /// The header of the data area.
 #[repr(C)]
@@ -67,77 +69,18 @@ pub struct VdsoData<E: ByteOrder> {
     pub reserved1: [U64<E>; 3],
 }
 
-/// FreeBSD `struct bintime`.
-#[repr(C)]
-#[derive(
-    FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq,
-)]
-pub struct Bintime<E: ByteOrder> {
-    /// Seconds.
-    pub sec: I64<E>,
-    /// Binary fraction of a second.
-    pub frac: U64<E>,
-}
-
-/// FreeBSD/arm64 `struct vdso_timehands` (88 bytes).
-#[repr(C)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
-pub struct Timehands<E: ByteOrder> {
-    /// `th_algo`: [`TH_ALGO_ARM_GENTIM`].
-    pub algo: U32<E>,
-    /// `th_gen`: 0 while being updated.
-    pub gen: U32<E>,
-    /// `th_scale`: 2^64 / counter frequency (fraction of a second per count).
-    pub scale: U64<E>,
-    /// `th_offset_count`: counter value at `offset`.
-    pub offset_count: U32<E>,
-    /// `th_counter_mask`.
-    pub counter_mask: U32<E>,
-    /// `th_offset`: uptime at `offset_count`.
-    pub offset: Bintime<E>,
-    /// `th_boottime`: realtime minus uptime.
-    pub boottime: Bintime<E>,
-    /// `th_physical`: nonzero to read CNTPCT_EL0 instead of CNTVCT_EL0 (`VDSO_TIMEHANDS_MD`).
-    pub physical: U32<E>,
-    /// `th_res[7]`.
-    pub res: [U32<E>; 7],
-}
-
-/// FreeBSD `struct vdso_timekeep` with its [`TH_NUM`] timehands.
-#[repr(C)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
-pub struct Timekeep<E: ByteOrder> {
-    /// `tk_ver`: [`TK_VER_1`].
-    pub ver: U32<E>,
-    /// `tk_enabled`.
-    pub enabled: U32<E>,
-    /// `tk_current`: index of the current timehands.
-    pub current: U32<E>,
-    /// Padding to the 8-aligned array.
-    pub pad: U32<E>,
-    /// `tk_th`.
-    pub th: [Timehands<E>; TH_NUM],
-}
-
 const _: () = {
     use core::mem::{offset_of, size_of};
     type D = VdsoData<zerocopy::LittleEndian>;
     type T = Timehands<zerocopy::LittleEndian>;
-    type K = Timekeep<zerocopy::LittleEndian>;
     assert!(offset_of!(D, tk_offset) == 0x08);
     assert!(offset_of!(D, hres_ns) == 0x10);
     assert!(offset_of!(D, coarse_ns) == 0x18);
     assert!(offset_of!(D, tz_minuteswest) == 0x20);
     assert!(offset_of!(D, tz_dsttime) == 0x24);
     assert!(size_of::<D>() == 0x40);
-    assert!(offset_of!(T, scale) == 8);
-    assert!(offset_of!(T, offset_count) == 16);
-    assert!(offset_of!(T, offset) == 24);
-    assert!(offset_of!(T, boottime) == 40);
     assert!(offset_of!(T, physical) == 56);
-    assert!(size_of::<T>() == 88);
-    assert!(offset_of!(K, th) == 16);
-    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= PLATFORM_OFFSET as usize);
+    assert!(offset_of!(T, res) == 60);
     assert!(size_of::<D>() <= TK_DEFAULT_OFFSET as usize);
 };
 

@@ -49,16 +49,7 @@
 
 pub mod data;
 
-/// A symbol of the image: the function's offset from the image start and its size in bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct VdsoSymbol {
-    /// The symbol name.
-    pub name: &'static str,
-    /// Offset from the start of the image (the ELF header).
-    pub offset: u64,
-    /// Size in bytes.
-    pub size: u64,
-}
+pub use vdso_support::VdsoSymbol;
 
 /// The built vdso image and what the kernel needs to know about it.
 #[derive(Clone, Copy, Debug)]
@@ -79,13 +70,12 @@ pub struct VdsoImage {
 impl VdsoImage {
     /// The offset of an exported symbol.
     pub fn symbol(&self, name: &str) -> Option<u64> {
-        self.symbols.iter().find(|s| s.name == name).map(|s| s.offset)
+        vdso_support::find_symbol(self.symbols, name)
     }
 
     /// Bytes to map for the image, rounded up to `page_size` (a power of two).
     pub fn map_size(&self, page_size: u64) -> u64 {
-        let mask = page_size.saturating_sub(1);
-        (self.bytes.len() as u64).saturating_add(mask) & !mask
+        vdso_support::map_size(self.bytes, page_size)
     }
 }
 

@@ -93,7 +93,7 @@ fn build_program(img: &VdsoImage) -> PathBuf {
     for (src, extra, obj) in jobs {
         let obj = dir.join(obj);
         let mut cmd = Command::new(&clang);
-        cmd.arg(target).arg(&include).args(&extra);
+        cmd.arg(target).arg(&include).arg(format!("-I{}", vdso_support::C_INCLUDE_DIR)).args(&extra);
         if src.extension().is_some_and(|e| e == "c") {
             cmd.args(cflags);
         }

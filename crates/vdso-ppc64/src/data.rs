@@ -23,23 +23,22 @@
 use zerocopy::byteorder::{ByteOrder, I32, I64, U32, U64};
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout, Unaligned};
 
-/// Size of the data area: one page below the image.
-pub const DATA_SIZE: u64 = 0x1000;
-/// Where the kernel puts `struct vdso_timekeep` when it keeps it inside the data area.
-pub const TK_DEFAULT_OFFSET: u64 = 0x200;
-/// Where the kernel writes the platform name `AT_PLATFORM`/`AT_BASE_PLATFORM` point at (Linux copies it
-/// to the stack; here it is in the read-only data page every process maps).
-pub const PLATFORM_OFFSET: u64 = 0xf00;
-/// Room for the platform name, its NUL included.
-pub const PLATFORM_SIZE: u64 = DATA_SIZE - PLATFORM_OFFSET;
-/// Timehands in FreeBSD's timekeep (`VDSO_TH_NUM`).
-pub const TH_NUM: usize = 4;
-/// `VDSO_TK_VER_1`.
-pub const TK_VER_1: u32 = 1;
+pub use vdso_support::data::{
+    Bintime, DATA_SIZE, PLATFORM_OFFSET, PLATFORM_SIZE, TH_NUM, TK_DEFAULT_OFFSET, TK_VER_1,
+};
+
 /// `VDSO_TH_ALGO_PPC_TB` (`VDSO_TH_ALGO_1`).
 pub const TH_ALGO_PPC_TB: u32 = 1;
 /// Bits in the syscall map.
 pub const SYSCALL_MAP_BITS: u32 = 32 * 32;
+
+vdso_support::freebsd_timekeeping! {
+    /// FreeBSD/powerpc64 `struct vdso_timehands` (88 bytes); `th_algo` is [`TH_ALGO_PPC_TB`].
+    timehands {
+        /// `th_res[8]` (`VDSO_TIMEHANDS_MD`).
+        pub res: [U32<E>; 8],
+    }
+}
 
 /// The header of the data area.
 #[repr(C)]
@@ -82,61 +81,9 @@ impl<E: ByteOrder> VdsoData<E> {
     }
 }
 
-/// FreeBSD `struct bintime`.
-#[repr(C)]
-#[derive(
-    FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug, Default, PartialEq, Eq,
-)]
-pub struct Bintime<E: ByteOrder> {
-    /// Seconds.
-    pub sec: I64<E>,
-    /// Binary fraction of a second.
-    pub frac: U64<E>,
-}
-
-/// FreeBSD/powerpc64 `struct vdso_timehands` (88 bytes).
-#[repr(C)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
-pub struct Timehands<E: ByteOrder> {
-    /// `th_algo`: [`TH_ALGO_PPC_TB`].
-    pub algo: U32<E>,
-    /// `th_gen`: 0 while being updated.
-    pub gen: U32<E>,
-    /// `th_scale`: 2^64 / counter frequency (fraction of a second per count).
-    pub scale: U64<E>,
-    /// `th_offset_count`: counter value at `offset`.
-    pub offset_count: U32<E>,
-    /// `th_counter_mask`.
-    pub counter_mask: U32<E>,
-    /// `th_offset`: uptime at `offset_count`.
-    pub offset: Bintime<E>,
-    /// `th_boottime`: realtime minus uptime.
-    pub boottime: Bintime<E>,
-    /// `th_res[8]` (`VDSO_TIMEHANDS_MD`).
-    pub res: [U32<E>; 8],
-}
-
-/// FreeBSD `struct vdso_timekeep` with its [`TH_NUM`] timehands.
-#[repr(C)]
-#[derive(FromBytes, IntoBytes, Immutable, KnownLayout, Unaligned, Clone, Copy, Debug)]
-pub struct Timekeep<E: ByteOrder> {
-    /// `tk_ver`: [`TK_VER_1`].
-    pub ver: U32<E>,
-    /// `tk_enabled`.
-    pub enabled: U32<E>,
-    /// `tk_current`: index of the current timehands.
-    pub current: U32<E>,
-    /// Padding to the 8-aligned array.
-    pub pad: U32<E>,
-    /// `tk_th`.
-    pub th: [Timehands<E>; TH_NUM],
-}
-
 const _: () = {
     use core::mem::{offset_of, size_of};
     type D = VdsoData<zerocopy::BigEndian>;
-    type T = Timehands<zerocopy::BigEndian>;
-    type K = Timekeep<zerocopy::BigEndian>;
     assert!(offset_of!(D, tk_offset) == 0x08);
     assert!(offset_of!(D, hres_ns) == 0x10);
     assert!(offset_of!(D, coarse_ns) == 0x18);
@@ -146,13 +93,7 @@ const _: () = {
     assert!(offset_of!(D, syscall_count) == 0x30);
     assert!(offset_of!(D, syscall_map) == 0x40);
     assert!(size_of::<D>() == 0xc0);
-    assert!(offset_of!(T, scale) == 8);
-    assert!(offset_of!(T, offset_count) == 16);
-    assert!(offset_of!(T, offset) == 24);
-    assert!(offset_of!(T, boottime) == 40);
-    assert!(size_of::<T>() == 88);
-    assert!(offset_of!(K, th) == 16);
-    assert!((TK_DEFAULT_OFFSET as usize).saturating_add(size_of::<K>()) <= PLATFORM_OFFSET as usize);
+    assert!(offset_of!(Timehands<zerocopy::BigEndian>, res) == 56);
     assert!(size_of::<D>() <= TK_DEFAULT_OFFSET as usize);
 };
 

@@ -96,7 +96,7 @@ fn build_program(img: &VdsoImage, tag: &str) -> PathBuf {
     for (src, extra, obj) in jobs {
         let obj = dir.join(obj);
         let mut cmd = Command::new(&clang);
-        cmd.args(target).arg(&include).args(&extra);
+        cmd.args(target).arg(&include).arg(format!("-I{}", vdso_support::C_INCLUDE_DIR)).args(&extra);
         if src.extension().is_some_and(|e| e == "c") {
             cmd.args(cflags);
         }
