@@ -5,20 +5,15 @@
 //! frame column) and x0..x30 and d0..d31 where the frame holds them. The FDE must also be reachable
 //! through `.eh_frame_hdr`, as unwinders find it, from the handler's return address minus one.
 
-mod common;
-
 use arch_arm64::frame::Arm64Thread;
 use arch_arm64::signal::return_trampoline;
 use arch_arm64::{Arm64, Arm64Cpu};
-use common::Elf;
-use gimli::{
-    BaseAddresses, CfaRule, EhFrame, EhFrameHdr, EndianSlice, EvaluationResult, LittleEndian as GimliLe,
-    Location, Register, RegisterRule, UnwindContext, UnwindSection, Value,
-};
+use gimli::{CfaRule, Register, RegisterRule, UnwindContext};
 use linux_core::hooks::{SignalDelivery, SignalHooks};
 use linux_core::signal::{si_code, AltStack, LinuxSignal, LinuxSigset, SaFlags, SigInfo, SigInfoFields};
 use linux_core::sim::{Prot, SimUserMemory};
 use vdso_arm64::VDSO;
+use vdso_support::test_support::cfi::{evaluate, uint, Rng, Unwind};
 use zerocopy::LittleEndian;
 
 const STACK_TOP: u64 = 0x7fff_0000;
@@ -29,31 +24,19 @@ const HANDLER: u64 = 0x40_2000;
 /// libgcc's DWARF_ALT_FRAME_RETURN_COLUMN on aarch64 (AARCH64_DWARF_V0 + 32).
 const RA_COLUMN: u16 = 96;
 
-type R<'a> = EndianSlice<'a, GimliLe>;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// A thread interrupted at some point, every register distinct.
 fn interrupted() -> Arm64Thread {
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
     let mut t = Arm64Thread::default();
     for x in t.frame.tf_x.iter_mut() {
-        *x = r.next();
+        *x = r.next_u64();
     }
-    t.frame.tf_lr = r.next();
+    t.frame.tf_lr = r.next_u64();
     t.frame.tf_sp = SP;
-    t.frame.tf_elr = 0x40_0000 + (r.next() & 0xfffc);
+    t.frame.tf_elr = 0x40_0000 + (r.next_u64() & 0xfffc);
     t.frame.tf_spsr = 0x6000_0000; // EL0t, Z and C
     for v in t.fpsimd.vregs.iter_mut() {
-        *v = (u128::from(r.next()) << 64) | u128::from(r.next());
+        *v = (u128::from(r.next_u64()) << 64) | u128::from(r.next_u64());
     }
     t.fpsimd.fpsr = 0x10;
     t.fpsimd.fpcr = 0x0300_0000;
@@ -89,48 +72,19 @@ fn deliver() -> (Arm64Thread, u64, SimUserMemory) {
 }
 
 fn read(mem: &SimUserMemory, at: u64, len: usize) -> u128 {
-    let bytes = mem.peek(at, len).unwrap_or_else(|| panic!("unmapped {at:#x}"));
-    bytes.iter().rev().fold(0u128, |v, &b| (v << 8) | u128::from(b))
+    uint(&mem.peek(at, len).unwrap_or_else(|| panic!("unmapped {at:#x}")), true)
 }
 
-/// Evaluates a CFI expression with sp = `sp` over the memory; returns the resulting address.
-fn evaluate(expr: gimli::Expression<R<'_>>, enc: gimli::Encoding, sp: u64, mem: &SimUserMemory) -> u64 {
-    let mut ev = expr.evaluation(enc);
-    let mut res = ev.evaluate().expect("evaluate");
-    loop {
-        res = match res {
-            EvaluationResult::Complete => break,
-            EvaluationResult::RequiresRegister { register, .. } => {
-                assert_eq!(register, Register(31), "only sp is read");
-                ev.resume_with_register(Value::Generic(sp)).expect("resume")
-            }
-            EvaluationResult::RequiresMemory { address, size, .. } => {
-                assert_eq!(size, 8);
-                let v = read(mem, address, 8) as u64;
-                ev.resume_with_memory(Value::Generic(v)).expect("resume")
-            }
-            other => panic!("unexpected {other:?}"),
-        };
-    }
-    let pieces = ev.result();
-    assert_eq!(pieces.len(), 1);
-    match pieces[0].location {
-        Location::Address { address } => address,
-        ref other => panic!("unexpected location {other:?}"),
-    }
-}
+/// The stack pointer's DWARF number.
+const SP_REG: u16 = 31;
 
 #[test]
 fn trampoline_cfi_finds_every_register_of_the_interrupted_function() {
-    let elf = Elf::new(VDSO.bytes);
-    let eh = elf.section(".eh_frame").expect(".eh_frame");
-    let hdr = elf.section(".eh_frame_hdr").expect(".eh_frame_hdr");
-    let text = elf.section(".text").expect(".text");
-    let eh_frame = EhFrame::new(elf.section_bytes(&eh), GimliLe);
-    let bases = BaseAddresses::default().set_eh_frame(eh.addr).set_eh_frame_hdr(hdr.addr).set_text(text.addr);
+    let unwind = Unwind::new(VDSO.bytes);
+    let (eh_frame, bases) = (&unwind.eh_frame, &unwind.bases);
 
     let nop = VDSO.sigreturn - 4;
-    let fde = eh_frame.fde_for_address(&bases, nop, EhFrame::cie_from_offset).expect("an FDE covers the nop");
+    let fde = unwind.fde(nop);
     assert_eq!((fde.initial_address(), fde.len()), (nop, 12), "the FDE covers nop, mov, svc");
     let cie = fde.cie();
     assert!(cie.is_signal_trampoline(), "'S' augmentation");
@@ -139,28 +93,25 @@ fn trampoline_cfi_finds_every_register_of_the_interrupted_function() {
 
     // Unwinders find the FDE through the binary search table of .eh_frame_hdr; from the handler's
     // frame they look up its return address minus one, which is in the nop.
-    let parsed = EhFrameHdr::new(elf.section_bytes(&hdr), GimliLe).parse(&bases, 8).expect(".eh_frame_hdr");
-    let table = parsed.table().expect("a search table");
-    for pc in [nop, VDSO.sigreturn - 1, VDSO.sigreturn, VDSO.sigreturn + 4, VDSO.sigreturn + 7] {
-        let found = table.fde_for_address(&eh_frame, &bases, pc, EhFrame::cie_from_offset).expect("lookup");
-        assert_eq!(found.initial_address(), nop, "pc {pc:#x}");
-    }
+    let pcs = [nop, VDSO.sigreturn - 1, VDSO.sigreturn, VDSO.sigreturn + 4, VDSO.sigreturn + 7];
+    unwind.check_hdr_lookup("arm64", &pcs, nop);
 
     let (before, sp, mem) = deliver();
     let enc = cie.encoding();
     let mut ctx = UnwindContext::new();
     // sp is the frame at every instruction: the handler returned with it, mov and svc keep it.
     for pc in [nop, VDSO.sigreturn, VDSO.sigreturn + 4] {
-        let row = fde.unwind_info_for_address(&eh_frame, &bases, &mut ctx, pc).expect("row").clone();
+        let row = fde.unwind_info_for_address(eh_frame, bases, &mut ctx, pc).expect("row").clone();
         let CfaRule::Expression(cfa) = row.cfa() else { panic!("pc {pc:#x}: CFA is an expression") };
-        let cfa = evaluate(cfa.get(&eh_frame).expect("cfa expr"), enc, sp, &mem);
+        let cfa =
+            evaluate(cfa.get(eh_frame).expect("cfa expr"), enc, SP_REG, sp, |a| read(&mem, a, 8) as u64);
         assert_eq!(cfa, SP, "pc {pc:#x}: CFA = the interrupted sp");
 
         let saved = |reg: u16, len: usize| -> u128 {
             let RegisterRule::Expression(e) = row.register(Register(reg)) else {
                 panic!("pc {pc:#x}: register {reg} not described")
             };
-            let at = evaluate(e.get(&eh_frame).expect("expr"), enc, sp, &mem);
+            let at = evaluate(e.get(eh_frame).expect("expr"), enc, SP_REG, sp, |a| read(&mem, a, 8) as u64);
             read(&mem, at, len)
         };
         let f = &before.frame;
@@ -178,16 +129,5 @@ fn trampoline_cfi_finds_every_register_of_the_interrupted_function() {
 
 #[test]
 fn the_c_functions_have_cfi_too() {
-    // gdb and libgcc can unwind out of every exported function (a profiler's signal may land anywhere).
-    let elf = Elf::new(VDSO.bytes);
-    let eh = elf.section(".eh_frame").unwrap();
-    let text = elf.section(".text").unwrap();
-    let eh_frame = EhFrame::new(elf.section_bytes(&eh), GimliLe);
-    let bases = BaseAddresses::default().set_eh_frame(eh.addr).set_text(text.addr);
-    for sym in VDSO.symbols {
-        for pc in [sym.offset, sym.offset + sym.size - 4] {
-            let fde = eh_frame.fde_for_address(&bases, pc, EhFrame::cie_from_offset);
-            assert!(fde.is_ok(), "no FDE for {} at {pc:#x}", sym.name);
-        }
-    }
+    Unwind::new(VDSO.bytes).check_every_function_has_cfi("arm64", VDSO.symbols);
 }

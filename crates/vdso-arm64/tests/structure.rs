@@ -3,31 +3,13 @@
 //! the trampoline Linux has (`nop`, then `mov x8, #139; svc #0`), and integer-only code (no FP/SIMD
 //! instruction, by a decoder of the A64 encoding groups and by llvm-objdump's disassembly).
 
-mod common;
-
-use common::{elf_hash, Elf, Section};
 use vdso_arm64::{VdsoImage, LINUX_VERSION_CODE, NR_RT_SIGRETURN, VDSO};
+use vdso_support::test_support::elf::{self as checks, elf_hash, Elf, DYNAMIC_TAGS, ET_DYN};
 
 const EXPORTS: [&str; 4] =
     ["__kernel_rt_sigreturn", "__kernel_gettimeofday", "__kernel_clock_gettime", "__kernel_clock_getres"];
 
-const ET_DYN: u16 = 3;
 const EM_AARCH64: u16 = 183;
-const PT_LOAD: u32 = 1;
-const PT_DYNAMIC: u32 = 2;
-const PT_NOTE: u32 = 4;
-const PT_GNU_EH_FRAME: u32 = 0x6474_e550;
-const PF_X: u32 = 1;
-const PF_R: u32 = 4;
-const SHF_WRITE: u64 = 1;
-const SHF_ALLOC: u64 = 2;
-const SHT_RELA: u32 = 4;
-const SHT_REL: u32 = 9;
-const SHT_DYNSYM: u32 = 11;
-const SHT_GNU_VERDEF: u32 = 0x6fff_fffd;
-const SHT_GNU_VERSYM: u32 = 0x6fff_ffff;
-const STT_FUNC: u8 = 2;
-const STB_LOCAL: u8 = 0;
 
 const NOP: u32 = 0xd503_201f;
 const SVC_0: u32 = 0xd400_0001;
@@ -55,127 +37,26 @@ fn header_says_little_endian_aarch64_shared_object() {
 #[test]
 fn one_read_execute_load_segment_holds_headers_dynamic_notes_and_unwind_tables() {
     let (img, elf) = image();
-    let segs = elf.segments();
-    let mut types: Vec<u32> = segs.iter().map(|s| s.typ).collect();
-    types.sort_unstable();
-    assert_eq!(types, [PT_LOAD, PT_DYNAMIC, PT_NOTE, PT_GNU_EH_FRAME], "program headers");
-    let load = segs.iter().find(|s| s.typ == PT_LOAD).unwrap();
-    assert_eq!(load.flags, PF_R | PF_X, "PT_LOAD flags");
-    assert_eq!((load.offset, load.vaddr), (0, 0), "the headers are mapped");
-    assert_eq!(load.filesz, load.memsz, "nothing zero-filled");
-    assert!(img.map_size(4096) >= load.memsz);
-    for s in segs.iter().filter(|s| s.typ != PT_LOAD) {
-        assert_eq!(s.flags & !PF_R, 0, "{:#x} flags", s.typ);
-        assert!(s.vaddr + s.memsz <= load.memsz, "segment {:#x} outside the PT_LOAD", s.typ);
-    }
-    let in_segment = |typ: u32, section: &str| {
-        let seg = segs.iter().find(|s| s.typ == typ).unwrap();
-        let sec = elf.section(section).unwrap_or_else(|| panic!("no {section}"));
-        assert_eq!((seg.vaddr, seg.memsz), (sec.addr, sec.size), "{section}");
-    };
-    in_segment(PT_DYNAMIC, ".dynamic");
-    in_segment(PT_GNU_EH_FRAME, ".eh_frame_hdr");
-    in_segment(PT_NOTE, ".note");
-    for s in elf.sections().iter().filter(|s| s.flags & SHF_ALLOC != 0) {
-        assert!(s.addr + s.size <= load.memsz, "{} outside the PT_LOAD", s.name);
-        assert_eq!(s.addr, s.offset, "{} is mapped where it lies in the file", s.name);
-    }
+    checks::check_segments("arm64", &elf, img.map_size(4096));
 }
 
 #[test]
 fn nothing_is_writable_and_nothing_needs_relocating() {
     let (_img, elf) = image();
-    for s in elf.sections() {
-        assert!(s.flags & (SHF_WRITE | SHF_ALLOC) != SHF_WRITE | SHF_ALLOC, "{} is writable", s.name);
-        assert!(s.typ != SHT_RELA && s.typ != SHT_REL, "relocation section {}", s.name);
-        let bad = [".plt", ".got", ".got.plt", ".data", ".bss", ".rodata"];
-        assert!(!bad.contains(&s.name) && !s.name.starts_with(".rela"), "has {}", s.name);
-    }
-    // .dynamic: only what a symbol lookup needs; no relocation, PLT, dependency or debug tags.
-    let dynamic = elf.section(".dynamic").unwrap();
-    let allowed = [
-        0,           // DT_NULL
-        4,           // DT_HASH
-        5,           // DT_STRTAB
-        6,           // DT_SYMTAB
-        10,          // DT_STRSZ
-        11,          // DT_SYMENT
-        14,          // DT_SONAME
-        30,          // DT_FLAGS
-        0x6fff_fff0, // DT_VERSYM
-        0x6fff_fffc, // DT_VERDEF
-        0x6fff_fffd, // DT_VERDEFNUM
-    ];
-    let dynstr = elf.section(".dynstr").unwrap();
-    let (mut soname, mut hash) = (None, false);
-    for i in 0..(dynamic.size / 16) as usize {
-        let at = dynamic.offset as usize + i * 16;
-        let (tag, val) = (elf.u64(at), elf.u64(at + 8));
-        assert!(allowed.contains(&tag), "dynamic tag {tag:#x}");
-        if tag == 14 {
-            soname = Some(elf.cstr(dynstr.offset as usize + val as usize));
-        }
-        hash |= tag == 4;
-    }
+    let bad = [".plt", ".got", ".got.plt", ".data", ".bss", ".rodata"];
+    // No DT_GNU_HASH: Linux links the arm64 vdso with --hash-style=sysv.
+    let allowed: Vec<u64> = DYNAMIC_TAGS.into_iter().filter(|&t| t != 0x6fff_fef5).collect();
+    let (soname, tags) = checks::check_nothing_writable_or_relocated("arm64", &elf, &bad, &allowed);
     assert_eq!(soname, Some("linux-vdso.so.1"), "Linux/arm64's soname");
-    assert!(hash, "a SysV hash table (Linux links the arm64 vdso with --hash-style=sysv)");
-}
-
-/// (flags, index, hash, name) of each version definition.
-fn verdefs<'a>(elf: &Elf<'a>, sec: &Section) -> Vec<(u16, u16, u32, &'a str)> {
-    let strings = elf.sections()[sec.link as usize].offset as usize;
-    let mut out = Vec::new();
-    let mut at = sec.offset as usize;
-    loop {
-        assert_eq!(elf.u16(at), 1, "vd_version");
-        let (flags, ndx, cnt, hash) = (elf.u16(at + 2), elf.u16(at + 4), elf.u16(at + 6), elf.u32(at + 8));
-        assert_eq!(cnt, 1, "one name per definition");
-        let aux = at + elf.u32(at + 12) as usize;
-        out.push((flags, ndx, hash, elf.cstr(strings + elf.u32(aux) as usize)));
-        let next = elf.u32(at + 16) as usize;
-        if next == 0 {
-            return out;
-        }
-        at += next;
-    }
+    assert!(tags.contains(&4), "a SysV hash table (DT_HASH)");
 }
 
 #[test]
 fn exactly_the_linux_arm64_functions_are_exported_under_linux_2_6_39() {
-    let (img, elf) = image();
-    let sections = elf.sections();
-    let verdef = sections.iter().find(|s| s.typ == SHT_GNU_VERDEF).expect("version definitions");
-    let defs = verdefs(&elf, verdef);
-    assert_eq!(defs.len(), 2, "{defs:?}");
-    assert_eq!((defs[0].0, defs[0].1, defs[0].3), (1, 1, "linux-vdso.so.1"), "base definition");
-    assert_eq!((defs[1].0, defs[1].1, defs[1].3), (0, 2, "LINUX_2.6.39"));
     // glibc looks the symbols up with this hash (VDSO_HASH in sysdeps/unix/sysv/linux/aarch64).
-    assert_eq!(defs[1].2, elf_hash(b"LINUX_2.6.39"));
     assert_eq!(elf_hash(b"LINUX_2.6.39"), 123_718_537);
-
-    let dynsym = sections.iter().find(|s| s.typ == SHT_DYNSYM).expect(".dynsym");
-    let versym = sections.iter().find(|s| s.typ == SHT_GNU_VERSYM).expect(".gnu.version");
-    let text_index = sections.iter().position(|s| s.name == ".text").unwrap();
-    let text = &sections[text_index];
-    let mut exported = Vec::new();
-    for (i, sym) in elf.symbols(dynsym).into_iter().enumerate().skip(1) {
-        assert_ne!(sym.info >> 4, STB_LOCAL, "local symbol {} in .dynsym", sym.name);
-        assert_eq!(sym.info & 0xf, STT_FUNC, "{} is a function", sym.name);
-        assert_eq!(sym.other, 0, "{}: default visibility", sym.name);
-        assert_eq!(usize::from(sym.shndx), text_index, "{} in .text", sym.name);
-        assert!(sym.size > 0 && sym.value >= text.addr && sym.value + sym.size <= text.addr + text.size);
-        assert_eq!(sym.value % 4, 0, "{}: instruction-aligned", sym.name);
-        let ver = elf.u16(versym.offset as usize + i * 2);
-        assert_eq!(ver, 2, "{} has version LINUX_2.6.39 (not hidden)", sym.name);
-        let listed = img.symbols.iter().find(|s| s.name == sym.name).expect("listed in VdsoImage");
-        assert_eq!((listed.offset, listed.size), (sym.value, sym.size), "{}", sym.name);
-        exported.push(sym.name);
-    }
-    exported.sort_unstable();
-    let mut want = EXPORTS.to_vec();
-    want.sort_unstable();
-    assert_eq!(exported, want);
-    assert_eq!(img.symbols.len(), EXPORTS.len());
+    let (img, elf) = image();
+    checks::check_exports("arm64", &elf, img.symbols, "linux-vdso.so.1", "LINUX_2.6.39", &EXPORTS);
 }
 
 #[test]
@@ -193,18 +74,7 @@ fn trampoline_is_linux_s_nop_then_mov_x8_139_svc_0() {
 #[test]
 fn notes_announce_the_linux_version_and_a_build_id() {
     let (_img, elf) = image();
-    let note = elf.segments().into_iter().find(|s| s.typ == PT_NOTE).unwrap();
-    let (mut at, end) = (note.offset as usize, (note.offset + note.filesz) as usize);
-    let mut found = Vec::new();
-    while at < end {
-        let (namesz, descsz, typ) = (elf.u32(at) as usize, elf.u32(at + 4) as usize, elf.u32(at + 8));
-        let owner = elf.cstr(at + 12);
-        let desc = at + 12 + namesz.div_ceil(4) * 4;
-        found.push((owner, typ, descsz, elf.u32(desc)));
-        at = desc + descsz.div_ceil(4) * 4;
-    }
-    assert!(found.contains(&("Linux", 0, 4, LINUX_VERSION_CODE)), "{found:?}");
-    assert!(found.iter().any(|n| n.0 == "GNU" && n.1 == 3 && n.2 == 20), "build id: {found:?}");
+    checks::check_notes("arm64", &elf, LINUX_VERSION_CODE);
 }
 
 /// Whether an A64 instruction word uses the FP/SIMD unit: the "Data Processing -- Scalar Floating-Point

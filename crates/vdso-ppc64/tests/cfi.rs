@@ -4,19 +4,14 @@
 //! the CFA and every GPR, NIP (the return-address column), LR, CTR, CR field, FPR, VR, VSCR and VRSAVE
 //! where the frame holds it. The FDE must also be reachable through `.eh_frame_hdr`, as unwinders find it.
 
-mod common;
-
 use arch_ppc64::frame::{msr, Ppc64Thread, UnitsUsed};
 use arch_ppc64::{FuncAbi, Ppc64, Ppc64Cpu};
-use common::{images, Elf};
-use gimli::{
-    BaseAddresses, CfaRule, EhFrame, EhFrameHdr, EndianSlice, EvaluationResult, Location, Register,
-    RegisterRule, RunTimeEndian, UnwindContext, UnwindSection, Value,
-};
+use gimli::{CfaRule, Register, RegisterRule, UnwindContext};
 use linux_core::hooks::{SignalDelivery, SignalHooks};
 use linux_core::signal::{si_code, AltStack, LinuxSignal, LinuxSigset, SaFlags, SigInfo, SigInfoFields};
 use linux_core::sim::{Prot, SimUserMemory};
-use vdso_ppc64::VdsoImage;
+use vdso_ppc64::{VdsoImage, VDSO_BE, VDSO_LE};
+use vdso_support::test_support::cfi::{evaluate, uint, Rng, Unwind};
 use zerocopy::{BigEndian, ByteOrder, LittleEndian};
 
 const STACK_TOP: u64 = 0x7fff_0000;
@@ -24,38 +19,26 @@ const SP: u64 = 0x7ffe_f000;
 const VDSO_BASE: u64 = 0x7fff_f000_0000;
 const HANDLER: u64 = 0x1000_2000;
 
-type R<'a> = EndianSlice<'a, RunTimeEndian>;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
-
 /// A thread interrupted at some point, every register distinct.
 fn interrupted(little: bool) -> Ppc64Thread {
     let mut r = Rng(0x9e37_79b9_7f4a_7c15);
     let mut t = Ppc64Thread::default();
     for g in t.frame.fixreg.iter_mut() {
-        *g = r.next();
+        *g = r.next_u64();
     }
     t.frame.fixreg[1] = SP;
-    t.frame.lr = r.next();
-    t.frame.ctr = r.next();
-    t.frame.xer = r.next() & 0xffff_ffff;
-    t.frame.cr = r.next() & 0xffff_ffff;
-    t.frame.srr0 = 0x1000_0000 + (r.next() & 0xfffc);
+    t.frame.lr = r.next_u64();
+    t.frame.ctr = r.next_u64();
+    t.frame.xer = r.next_u64() & 0xffff_ffff;
+    t.frame.cr = r.next_u64() & 0xffff_ffff;
+    t.frame.srr0 = 0x1000_0000 + (r.next_u64() & 0xfffc);
     t.frame.srr1 = Ppc64Cpu::POWER9.user_msr | msr::FP | msr::VEC | msr::VSX | u64::from(little);
     for i in 0..32 {
-        t.vector.fpr[i] = r.next();
-        t.vector.vsr_low[i] = r.next();
-        t.vector.vr[i] = (u128::from(r.next()) << 64) | u128::from(r.next());
+        t.vector.fpr[i] = r.next_u64();
+        t.vector.vsr_low[i] = r.next_u64();
+        t.vector.vr[i] = (u128::from(r.next_u64()) << 64) | u128::from(r.next_u64());
     }
-    t.vector.fpscr = r.next() & 0xffff_ffff;
+    t.vector.fpscr = r.next_u64() & 0xffff_ffff;
     t.vector.vscr = 0x0001_0001;
     t.vector.vrsave = 0xfff0_0f0f;
     t.vector.used = UnitsUsed::all();
@@ -89,60 +72,19 @@ fn deliver<E: ByteOrder>(img: &VdsoImage) -> (Ppc64Thread, u64, SimUserMemory) {
 }
 
 fn read(mem: &SimUserMemory, at: u64, len: usize, little: bool) -> u128 {
-    let bytes = mem.peek(at, len).unwrap_or_else(|| panic!("unmapped {at:#x}"));
-    let mut v = 0u128;
-    for i in 0..len {
-        v = (v << 8) | u128::from(if little { bytes[len - 1 - i] } else { bytes[i] });
-    }
-    v
+    uint(&mem.peek(at, len).unwrap_or_else(|| panic!("unmapped {at:#x}")), little)
 }
 
-/// Evaluates a CFI expression with r1 = `r1` over the memory; returns the resulting address.
-fn evaluate(
-    expr: gimli::Expression<R<'_>>,
-    enc: gimli::Encoding,
-    r1: u64,
-    mem: &SimUserMemory,
-    little: bool,
-) -> u64 {
-    let mut ev = expr.evaluation(enc);
-    let mut res = ev.evaluate().expect("evaluate");
-    loop {
-        res = match res {
-            EvaluationResult::Complete => break,
-            EvaluationResult::RequiresRegister { register, .. } => {
-                assert_eq!(register, Register(1), "only r1 is read");
-                ev.resume_with_register(Value::Generic(r1)).expect("resume")
-            }
-            EvaluationResult::RequiresMemory { address, size, .. } => {
-                assert_eq!(size, 8);
-                let v = read(mem, address, 8, little) as u64;
-                ev.resume_with_memory(Value::Generic(v)).expect("resume")
-            }
-            other => panic!("unexpected {other:?}"),
-        };
-    }
-    let pieces = ev.result();
-    assert_eq!(pieces.len(), 1);
-    match pieces[0].location {
-        Location::Address { address } => address,
-        ref other => panic!("unexpected location {other:?}"),
-    }
-}
+/// r1's DWARF number.
+const SP_REG: u16 = 1;
 
 fn check_image<E: ByteOrder>(name: &str, img: &VdsoImage) {
     let little = img.little_endian;
-    let endian = if little { RunTimeEndian::Little } else { RunTimeEndian::Big };
-    let elf = Elf::new(img.bytes);
-    let eh = elf.section(".eh_frame").expect(".eh_frame");
-    let hdr = elf.section(".eh_frame_hdr").expect(".eh_frame_hdr");
-    let text = elf.section(".text").expect(".text");
-    let eh_frame = EhFrame::new(elf.section_bytes(&eh), endian);
-    let bases = BaseAddresses::default().set_eh_frame(eh.addr).set_eh_frame_hdr(hdr.addr).set_text(text.addr);
+    let unwind = Unwind::new(img.bytes);
+    let (eh_frame, bases) = (&unwind.eh_frame, &unwind.bases);
 
     let start = img.sigtramp_start;
-    let fde =
-        eh_frame.fde_for_address(&bases, start, EhFrame::cie_from_offset).expect("an FDE covers the bctrl");
+    let fde = unwind.fde(start);
     assert_eq!((fde.initial_address(), fde.len()), (start, 16), "{name}: the FDE covers bctrl..sc");
     let cie = fde.cie();
     assert!(cie.is_signal_trampoline(), "{name}: 'S' augmentation");
@@ -150,12 +92,7 @@ fn check_image<E: ByteOrder>(name: &str, img: &VdsoImage) {
     assert_eq!((cie.code_alignment_factor(), cie.data_alignment_factor()), (4, -8), "{name}");
 
     // Unwinders find the FDE through the binary search table of .eh_frame_hdr.
-    let parsed = EhFrameHdr::new(elf.section_bytes(&hdr), endian).parse(&bases, 8).expect(".eh_frame_hdr");
-    let table = parsed.table().expect("a search table");
-    for pc in [start, start + 3, start + 4, start + 12] {
-        let found = table.fde_for_address(&eh_frame, &bases, pc, EhFrame::cie_from_offset).expect("lookup");
-        assert_eq!(found.initial_address(), start, "{name}: pc {pc:#x}");
-    }
+    unwind.check_hdr_lookup(name, &[start, start + 3, start + 4, start + 12], start);
 
     let (before, newsp, mem) = deliver::<E>(img);
     let enc = cie.encoding();
@@ -163,16 +100,20 @@ fn check_image<E: ByteOrder>(name: &str, img: &VdsoImage) {
     // (pc, r1 there): bctrl and addi run with r1 = newsp, li and sc after the addi.
     for (pc, r1) in [(start, newsp), (start + 4, newsp), (start + 8, newsp + 128), (start + 12, newsp + 128)]
     {
-        let row = fde.unwind_info_for_address(&eh_frame, &bases, &mut ctx, pc).expect("row").clone();
+        let row = fde.unwind_info_for_address(eh_frame, bases, &mut ctx, pc).expect("row").clone();
         let CfaRule::Expression(cfa) = row.cfa() else { panic!("{name}: CFA is an expression") };
-        let cfa = evaluate(cfa.get(&eh_frame).expect("cfa expr"), enc, r1, &mem, little);
+        let cfa = evaluate(cfa.get(eh_frame).expect("cfa expr"), enc, SP_REG, r1, |a| {
+            read(&mem, a, 8, little) as u64
+        });
         assert_eq!(cfa, SP, "{name} pc {pc:#x}: CFA = the interrupted r1");
 
         let saved = |reg: u16, len: usize| -> u128 {
             let RegisterRule::Expression(e) = row.register(Register(reg)) else {
                 panic!("{name} pc {pc:#x}: register {reg} not described")
             };
-            let at = evaluate(e.get(&eh_frame).expect("expr"), enc, r1, &mem, little);
+            let at = evaluate(e.get(eh_frame).expect("expr"), enc, SP_REG, r1, |a| {
+                read(&mem, a, 8, little) as u64
+            });
             read(&mem, at, len, little)
         };
         let f = &before.frame;
@@ -196,9 +137,11 @@ fn check_image<E: ByteOrder>(name: &str, img: &VdsoImage) {
     }
 }
 
+const IMAGES: [(&str, &VdsoImage); 2] = [("big-endian", &VDSO_BE), ("little-endian", &VDSO_LE)];
+
 #[test]
 fn trampoline_cfi_finds_every_register_of_the_interrupted_function() {
-    for (name, img) in images() {
+    for (name, img) in IMAGES {
         if img.little_endian {
             check_image::<LittleEndian>(name, img);
         } else {
@@ -209,19 +152,7 @@ fn trampoline_cfi_finds_every_register_of_the_interrupted_function() {
 
 #[test]
 fn the_c_functions_have_cfi_too() {
-    // gdb and libgcc can unwind out of every exported function (a profiler's signal may land anywhere).
-    for (name, img) in images() {
-        let endian = if img.little_endian { RunTimeEndian::Little } else { RunTimeEndian::Big };
-        let elf = Elf::new(img.bytes);
-        let eh = elf.section(".eh_frame").unwrap();
-        let text = elf.section(".text").unwrap();
-        let eh_frame = EhFrame::new(elf.section_bytes(&eh), endian);
-        let bases = BaseAddresses::default().set_eh_frame(eh.addr).set_text(text.addr);
-        for sym in img.symbols {
-            for pc in [sym.offset, sym.offset + sym.size - 4] {
-                let fde = eh_frame.fde_for_address(&bases, pc, EhFrame::cie_from_offset);
-                assert!(fde.is_ok(), "{name}: no FDE for {} at {pc:#x}", sym.name);
-            }
-        }
+    for (name, img) in IMAGES {
+        Unwind::new(img.bytes).check_every_function_has_cfi(name, img.symbols);
     }
 }

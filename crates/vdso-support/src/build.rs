@@ -32,11 +32,6 @@ pub fn find_in_path(names: &[&str]) -> Option<PathBuf> {
     names.iter().find_map(|name| std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file()))
 }
 
-/// clang and ld.lld under the names Debian gives them.
-pub const CLANG: [&str; 5] = ["clang", "clang-14", "clang-15", "clang-16", "clang-19"];
-/// See [`CLANG`].
-pub const LLD: [&str; 5] = ["ld.lld", "ld.lld-14", "ld.lld-15", "ld.lld-16", "ld.lld-19"];
-
 /// Runs a command; its output in the error when it fails.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let shown = format!("{cmd:?}");
@@ -141,7 +136,7 @@ pub fn main(
         println!("cargo:rerun-if-changed={}/{header}", crate::C_INCLUDE_DIR);
     }
     println!("cargo:rerun-if-changed=build.rs");
-    let (Some(clang), Some(lld)) = (find_in_path(&CLANG), find_in_path(&LLD)) else {
+    let (Some(clang), Some(lld)) = (find_in_path(&crate::CLANG), find_in_path(&crate::LLD)) else {
         eprintln!(
             "error: {krate} needs clang and ld.lld to build the vdso: install the Debian packages clang and lld \
              (cargo xtask build does)"

@@ -9,11 +9,12 @@
 //! | `c/vdso_timekeep.h` | the same structures for the vdso's C code, the Linux clock ids | each arch's `vdso/data.h` |
 //! | `c/vdso_time.h` | FreeBSD's timehands reader (the generation protocol, the bintime arithmetic) and the clock_gettime/getres/gettimeofday bodies, over two arch hooks: `vdso_read_count()` and `VDSO_TH_ALGO` | each arch's `vdso/time.c` |
 //! | `build` (feature `build`) | finding clang and ld.lld, compiling and linking an image, reading its symbols, the checks every image passes, writing `images.rs` | each arch's `build.rs` |
+//! | `test_support` (feature `test-support`) | an ELF reader and the structure checks every image passes, the qemu-user test program's build and run, the reference computation and the checks of the time functions, CFI evaluation | each arch's `tests/` |
 //!
 //! Without features the crate is `no_std` and denies the panicking constructs like every kernel crate;
-//! the `build` feature is for host-side build scripts only (build-dependencies do not share features with
-//! the kernel's normal dependencies).
-#![cfg_attr(not(feature = "build"), no_std)]
+//! the `build` and `test-support` features are for host-side build scripts and tests only
+//! (build-dependencies and dev-dependencies do not share features with the kernel's normal dependencies).
+#![cfg_attr(not(any(feature = "build", feature = "test-support")), no_std)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -34,9 +35,16 @@ pub mod data;
 #[cfg(feature = "build")]
 pub mod build;
 
-/// The directory of the shared C headers (`vdso_timekeep.h`, `vdso_time.h`; `test/` for the test
-/// program), for `-I` (host paths: for build scripts and tests).
+#[cfg(feature = "test-support")]
+pub mod test_support;
+
+/// The directory of the shared C headers (`vdso_timekeep.h`, `vdso_time.h`), for `-I` (host paths: for build scripts and tests).
 pub const C_INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/c");
+
+/// clang under the names Debian gives it (for build scripts and tests).
+pub const CLANG: [&str; 5] = ["clang", "clang-14", "clang-15", "clang-16", "clang-19"];
+/// ld.lld under the names Debian gives it (for build scripts and tests).
+pub const LLD: [&str; 5] = ["ld.lld", "ld.lld-14", "ld.lld-15", "ld.lld-16", "ld.lld-19"];
 
 /// A symbol of an image: the function's offset from the image start and its size in bytes.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
