@@ -161,21 +161,25 @@ static void with_threads(void) {
     printf("  requeue 1 woken: %ld\n", r);
     finish("waiter", &x);
 
-    /* WAKE_OP: one waiter on each word; the comparison decides whether the second wakes. */
-    w2 = 3;
+    /* WAKE_OP: one waiter on each word; the comparison decides whether the second wakes. The values here
+     * are 0 so that they read the same in either byte order: qemu-user 7.2 applies WAKE_OP's operation to
+     * a big-endian guest's word in host byte order, and a w2 changed under a late waiter would make it
+     * return EAGAIN and leave the loop below waiting forever (the single-thread cases above check the
+     * operations' values). */
+    w2 = 0;
     start(&y, &w2, FUTEX_BITSET_MATCH_ANY);
-    /* A WAKE_OP that wakes nobody on w1 and whose comparison fails leaves y waiting; SET keeps w2 == 3 so
+    /* A WAKE_OP that wakes nobody on w1 and whose comparison fails leaves y waiting; SET keeps w2 == 0 so
      * y's value check still holds when it arrives late. */
-    r = futex_val2(&w1, FUTEX_WAKE_OP_PRIVATE, 1, 1, &w2, FUTEX_OP(FUTEX_OP_SET, 3, FUTEX_OP_CMP_NE, 3));
+    r = futex_val2(&w1, FUTEX_WAKE_OP_PRIVATE, 1, 1, &w2, FUTEX_OP(FUTEX_OP_SET, 0, FUTEX_OP_CMP_NE, 0));
     printf("  wake_op, comparison false: %ld w2=%u\n", r, w2);
-    r = UNTIL_ONE(futex_val2(&w1, FUTEX_WAKE_OP_PRIVATE, 1, 1, &w2, FUTEX_OP(FUTEX_OP_SET, 3, FUTEX_OP_CMP_EQ, 3)));
+    r = UNTIL_ONE(futex_val2(&w1, FUTEX_WAKE_OP_PRIVATE, 1, 1, &w2, FUTEX_OP(FUTEX_OP_SET, 0, FUTEX_OP_CMP_EQ, 0)));
     printf("  wake_op, comparison true: %ld w2=%u\n", r, w2);
     finish("w2 waiter", &y);
     start(&x, &w1, FUTEX_BITSET_MATCH_ANY);
     r = UNTIL_ONE(futex_val2(&w1, FUTEX_WAKE_OP_PRIVATE, 1, 1, &w2, FUTEX_OP(FUTEX_OP_ADD, 1, FUTEX_OP_CMP_EQ, 100)));
     printf("  wake_op waking w1: %ld\n", r);
     finish("w1 waiter", &x);
-    printf("  w2 after the adds: %s\n", w2 > 3 ? "grew" : "unchanged");
+    printf("  w2 after the adds: %s\n", w2 != 0 ? "grew" : "unchanged");
 }
 
 /* EINTR: a waiter without a timeout, and a handler without SA_RESTART. */
