@@ -1,33 +1,10 @@
-//! Conversions between the host's Linux (x86-64/arm64 generic values, host byte order) and the
-//! guest's Linux/powerpc64 (guest byte order): open flags (through arch-ppc64's table) and the byte
-//! order of structures whose layout is the same on every 64-bit Linux.
+//! Conversions between the host's Linux (x86-64 generic values, host byte order) and the guest's (guest
+//! byte order): the byte order of structures whose layout is the same on every 64-bit Linux, and the
+//! host's `struct stat` as values (each architecture lays those out itself: `crate::arch`).
 
-/// Field layouts `(offset, size)` of structures identical on x86-64 and powerpc64 Linux but for the
+/// Field layouts `(offset, size)` of structures identical on x86-64, powerpc64 and arm64 Linux but for the
 /// byte order: converting is swapping each field on a big-endian guest.
 pub mod layout {
-    /// `struct stat` (144 bytes).
-    pub const STAT: &[(usize, usize)] = &[
-        (0, 8),
-        (8, 8),
-        (16, 8),
-        (24, 4),
-        (28, 4),
-        (32, 4),
-        (36, 4),
-        (40, 8),
-        (48, 8),
-        (56, 8),
-        (64, 8),
-        (72, 8),
-        (80, 8),
-        (88, 8),
-        (96, 8),
-        (104, 8),
-        (112, 8),
-        (120, 8),
-        (128, 8),
-        (136, 8),
-    ];
     /// `struct statx` (256 bytes).
     pub const STATX: &[(usize, usize)] = &[
         (0, 4),
@@ -121,24 +98,22 @@ pub fn swap_words(buf: &mut [u8], size: usize, big_endian_guest: bool) {
     }
 }
 
-/// Guest (powerpc) open flags to host flags, through the module's own table
-/// (`arch_ppc64::consts::open_flags_to_generic`; the host numbers its flags the generic way).
-pub fn open_flags_to_host(f: u32) -> i32 {
-    arch_ppc64::consts::open_flags_to_generic(f).value as i32
-}
-
-/// Host open flags (as `F_GETFL` reports them) to guest flags.
-pub fn open_flags_to_guest(f: i32) -> u32 {
-    arch_ppc64::consts::open_flags_from_generic(f as u32).value
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn open_flags() {
-        assert_eq!(open_flags_to_host(0o40000 | 0o101), 0o200000 | 0o101);
-        assert_eq!(open_flags_to_guest(0o200000 | 0o2), 0o40000 | 0o2);
+/// The host's `struct stat` as values.
+pub fn file_stat(st: &libc::stat) -> linux_core::stat::FileStat {
+    use linux_core::stat::{FileStat, Timespec};
+    FileStat {
+        dev: st.st_dev,
+        ino: st.st_ino,
+        mode: st.st_mode,
+        nlink: st.st_nlink,
+        uid: st.st_uid,
+        gid: st.st_gid,
+        rdev: st.st_rdev,
+        size: st.st_size,
+        blksize: st.st_blksize as u64,
+        blocks: st.st_blocks as u64,
+        atime: Timespec { sec: st.st_atime, nsec: st.st_atime_nsec },
+        mtime: Timespec { sec: st.st_mtime, nsec: st.st_mtime_nsec },
+        ctime: Timespec { sec: st.st_ctime, nsec: st.st_ctime_nsec },
     }
 }

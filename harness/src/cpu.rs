@@ -1,22 +1,22 @@
-//! The emulated CPU: a unicorn POWER9 in 64-bit real mode with MSR[HV] (translation off, so guest
-//! addresses are emulator "physical" addresses), plus the moves between its registers and the
-//! arch-ppc64 [`Ppc64Thread`] the hooks work on, and [`UcMem`], the fault-checked `UserMemory` over it.
+//! The emulator, whatever the guest CPU: the unicorn engine with the hooks every architecture installs
+//! (an interrupt hook and an invalid-memory hook that stop it), the run loop step [`run_for`], the
+//! guest's memory map mirrored into unicorn regions ([`map`], [`unmap`], [`protect`]), [`UcMem`] (the
+//! fault-checked `UserMemory` over it) and register access helpers. The CPU models and the moves
+//! between their registers and the arch crates' thread state are in `crate::arch`.
 //!
-//! Every entry into the "kernel" stops the emulator: `sc` arrives as interrupt 8 with the PC already past
-//! it; illegal instructions as 96 (the CPU runs hypervisor state), traps as 6, alignment as 5; a bad
-//! memory access through the invalid-memory hook with its address.
+//! Every entry into the "kernel" stops the emulator: a system call or a CPU exception arrives through
+//! the interrupt hook with the architecture's interrupt number (`crate::arch::GuestArch::trap` says what
+//! it means); a bad memory access through the invalid-memory hook with its address.
 
 use crate::vm::{VmMap, PROT_EXEC, PROT_READ, PROT_WRITE};
-use arch_ppc64::frame::{msr, Ppc64Thread, TrapFrame, UnitsUsed};
-use arch_ppc64::Ppc64Cpu;
 use linux_core::errno::LinuxErrno;
 use linux_core::uaccess::{CasOutcome, UserAddr, UserAtomics, UserMemory};
-use unicorn_engine::{Arch, HookType, MemType, Mode, Ppc64CpuModel, Prot, RegisterPPC, Unicorn};
+use unicorn_engine::{Arch, HookType, MemType, Mode, Prot, Unicorn};
 
 /// Why the emulator stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
-    /// A CPU interrupt (`sc` = 8).
+    /// A CPU interrupt or exception, by the architecture's number (ppc64 `sc` = 8, arm64 `svc` = 2).
     Interrupt(u32),
     /// An access to unmapped or protected memory.
     MemFault {
@@ -25,7 +25,7 @@ pub enum Stop {
         /// The faulting address.
         addr: u64,
     },
-    /// Stopped from outside (a host signal arrived).
+    /// Stopped from outside (a host signal arrived) or the time slice ran out.
     Async,
     /// Unicorn reported another error.
     Error(unicorn_engine::uc_error),
@@ -36,25 +36,15 @@ pub enum Stop {
 pub struct Guest {
     /// The guest address space (mirrored into unicorn regions).
     pub vm: VmMap,
+    /// Unicorn's id of the PC register (`Unicorn::pc_read` asks unicorn for the mode, which it refuses
+    /// for PPC64 big-endian).
+    pc_reg: i32,
     intr: Option<u32>,
     fault: Option<(MemType, u64)>,
 }
 
 /// The emulator.
 pub type Uc = Unicorn<'static, Guest>;
-
-/// Interrupt number of `sc`.
-pub const INTR_SC: u32 = 8;
-/// Alignment interrupt.
-pub const INTR_ALIGN: u32 = 5;
-/// Program interrupt (trap instructions).
-pub const INTR_PROGRAM: u32 = 6;
-/// Hypervisor emulation assistance (illegal instruction with MSR[HV]).
-pub const INTR_HV_EMU: u32 = 96;
-
-/// The MSR the emulator runs with: 64-bit, hypervisor real mode, FP/VMX/VSX enabled. PR and IR/DR stay
-/// off (PR would turn on translation); only LE follows the guest.
-const RUN_MSR: u64 = msr::SF | msr::HV | msr::ME | msr::FP | msr::VEC | msr::VSX;
 
 /// Unicorn's access bits for Linux `PROT_*` bits. Data stays non-executable (faster stores, and
 /// executing it faults as on real hardware).
@@ -72,13 +62,14 @@ pub fn uc_prot(prot: u32) -> Prot {
     p
 }
 
-/// Creates a POWER9 engine with the hooks installed and the MSR set for the byte order.
-pub fn new_engine(little_endian: bool) -> Result<Uc, String> {
-    let mut uc = Unicorn::new_with_data(Arch::PPC, Mode::PPC64 | Mode::BIG_ENDIAN, Guest::default())
+/// Creates an engine of `arch`/`mode` and CPU `model` (set before anything initialises the CPU) whose
+/// interrupt and invalid-memory hooks record what happened and stop it. `pc_reg` is the PC's register
+/// id; `what` names the model for the error message.
+pub fn new_engine(arch: Arch, mode: Mode, model: i32, pc_reg: i32, what: &str) -> Result<Uc, String> {
+    let guest = Guest { pc_reg, ..Guest::default() };
+    let mut uc = Unicorn::new_with_data(arch, mode, guest)
         .map_err(|e| format!("cannot create the unicorn engine: {e:?}"))?;
-    uc.ctl_set_cpu_model(Ppc64CpuModel::POWER9_V2_0 as i32).map_err(|e| {
-        format!("unicorn refuses the POWER9 model: {e:?} (is target/unicorn-patched patched?)")
-    })?;
+    uc.ctl_set_cpu_model(model).map_err(|e| format!("unicorn refuses the {what} model: {e:?}"))?;
     uc.add_intr_hook(|uc, intno| {
         uc.get_data_mut().intr = Some(intno);
         let _ = uc.emu_stop();
@@ -89,13 +80,7 @@ pub fn new_engine(little_endian: bool) -> Result<Uc, String> {
         false
     })
     .map_err(|e| format!("cannot add the memory hook: {e:?}"))?;
-    set_msr(&mut uc, little_endian);
     Ok(uc)
-}
-
-/// Sets the run MSR with MSR[LE] as given.
-pub fn set_msr(uc: &mut Uc, little_endian: bool) {
-    let _ = uc.reg_write(RegisterPPC::MSR, RUN_MSR | if little_endian { msr::LE } else { 0 });
 }
 
 /// Runs the guest from its current PC until something needs the kernel or, when `count` is not 0,
@@ -103,13 +88,18 @@ pub fn set_msr(uc: &mut Uc, little_endian: bool) {
 /// time slice of a guest thread. Unicorn counts through a code hook that it keeps once installed, so
 /// a program pays for counting only after it first has two runnable threads.
 pub fn run_for(uc: &mut Uc, count: usize) -> Stop {
-    let pc = reg(uc, RegisterPPC::PC as i32);
+    let pc = pc(uc);
+    run_from(uc, pc, u64::MAX, count)
+}
+
+/// Runs from `pc` until `until` (exclusive), a stop, or `count` instructions (0: no limit).
+pub fn run_from(uc: &mut Uc, pc: u64, until: u64, count: usize) -> Stop {
     {
         let d = uc.get_data_mut();
         d.intr = None;
         d.fault = None;
     }
-    let r = uc.emu_start(pc, u64::MAX, 0, count);
+    let r = uc.emu_start(pc, until, 0, count);
     let d = uc.get_data_mut();
     if let Some((kind, addr)) = d.fault.take() {
         return Stop::MemFault { kind, addr };
@@ -123,19 +113,22 @@ pub fn run_for(uc: &mut Uc, count: usize) -> Stop {
     }
 }
 
-fn reg(uc: &Uc, id: i32) -> u64 {
+/// A register up to 64 bits (0 if unicorn refuses it).
+pub fn reg(uc: &Uc, id: i32) -> u64 {
     uc.reg_read(id).unwrap_or(0)
 }
 
-fn set(uc: &mut Uc, id: i32, v: u64) {
+/// Sets a register up to 64 bits.
+pub fn set(uc: &mut Uc, id: i32, v: u64) {
     let _ = uc.reg_write(id, v);
 }
 
-/// A 128-bit register (VSR) as its two doublewords, most significant first.
-fn reg128(uc: &Uc, id: i32) -> [u64; 2] {
+/// A 128-bit register as the two 64-bit words unicorn stores for it, in its order (ppc64 VSRs: the
+/// most significant doubleword first; arm64 V registers: the least significant first).
+pub fn reg128(uc: &Uc, id: i32) -> [u64; 2] {
     let mut v = [0u64; 2];
-    // SAFETY: the patched unicorn writes exactly 16 bytes (two uint64_t) for UC_PPC_REG_VSR*, and `v`
-    // is 16 writable bytes for the duration of the call.
+    // SAFETY: unicorn writes exactly 16 bytes (two uint64_t) for the 128-bit register ids the callers
+    // pass (UC_PPC_REG_VSR*, UC_ARM64_REG_V*), and `v` is 16 writable bytes for the duration of the call.
     let r = unsafe { unicorn_engine_sys::uc_reg_read(uc.get_handle(), id, v.as_mut_ptr().cast()) };
     if r != unicorn_engine::uc_error::OK {
         return [0; 2];
@@ -143,108 +136,22 @@ fn reg128(uc: &Uc, id: i32) -> [u64; 2] {
     v
 }
 
-fn set128(uc: &mut Uc, id: i32, v: [u64; 2]) {
-    // SAFETY: the patched unicorn reads exactly 16 bytes (two uint64_t) for UC_PPC_REG_VSR*, and `v`
-    // lives for the duration of the call.
+/// Sets a 128-bit register from two 64-bit words in unicorn's order (see [`reg128`]).
+pub fn set128(uc: &mut Uc, id: i32, v: [u64; 2]) {
+    // SAFETY: unicorn reads exactly 16 bytes (two uint64_t) for the 128-bit register ids the callers
+    // pass, and `v` lives for the duration of the call.
     let _ = unsafe { unicorn_engine_sys::uc_reg_write(uc.get_handle(), id, v.as_ptr().cast()) };
-}
-
-const R0: i32 = RegisterPPC::R0 as i32;
-const VSR0: i32 = RegisterPPC::VSR0 as i32;
-
-/// The trap frame as the kernel would have saved it on entry.
-pub fn read_frame(uc: &Uc) -> TrapFrame {
-    let mut f = TrapFrame::default();
-    for (i, r) in f.fixreg.iter_mut().enumerate() {
-        *r = reg(uc, R0 + i as i32);
-    }
-    f.lr = reg(uc, RegisterPPC::LR as i32);
-    f.ctr = reg(uc, RegisterPPC::CTR as i32);
-    f.xer = reg(uc, RegisterPPC::XER as i32) & 0xffff_ffff;
-    f.cr = reg(uc, RegisterPPC::CR as i32) & 0xffff_ffff;
-    f.srr0 = reg(uc, RegisterPPC::PC as i32);
-    let m = reg(uc, RegisterPPC::MSR as i32);
-    f.srr1 = Ppc64Cpu::POWER9.user_msr | msr::FP | (m & msr::LE);
-    f.exc = arch_ppc64::abi::EXC_SC;
-    f
-}
-
-/// Writes back the registers of `new` that differ from `old` (cheap after a syscall).
-pub fn write_frame_delta(uc: &mut Uc, old: &TrapFrame, new: &TrapFrame) {
-    for i in 0..32 {
-        if old.fixreg[i] != new.fixreg[i] {
-            set(uc, R0 + i as i32, new.fixreg[i]);
-        }
-    }
-    if old.lr != new.lr {
-        set(uc, RegisterPPC::LR as i32, new.lr);
-    }
-    if old.ctr != new.ctr {
-        set(uc, RegisterPPC::CTR as i32, new.ctr);
-    }
-    if old.xer != new.xer {
-        set(uc, RegisterPPC::XER as i32, new.xer & 0xffff_ffff);
-    }
-    if old.cr != new.cr {
-        set(uc, RegisterPPC::CR as i32, new.cr & 0xffff_ffff);
-    }
-    if old.srr0 != new.srr0 {
-        set(uc, RegisterPPC::PC as i32, new.srr0);
-    }
-    if (old.srr1 ^ new.srr1) & msr::LE != 0 {
-        set_msr(uc, new.srr1 & msr::LE != 0);
-    }
-}
-
-/// The whole thread state: frame, FP, VMX and VSX registers. The emulator cannot tell which units the
-/// program used, so all are reported used (the frame then always carries the vector state).
-pub fn read_thread(uc: &Uc, orig_gpr3: u64) -> Ppc64Thread {
-    let mut t = Ppc64Thread { frame: read_frame(uc), orig_gpr3, ..Ppc64Thread::default() };
-    let v = &mut t.vector;
-    for i in 0..32 {
-        let [hi, lo] = reg128(uc, VSR0 + i as i32);
-        v.fpr[i] = hi;
-        v.vsr_low[i] = lo;
-        let [hi, lo] = reg128(uc, VSR0 + 32 + i as i32);
-        v.vr[i] = (u128::from(hi) << 64) | u128::from(lo);
-    }
-    v.fpscr = reg(uc, RegisterPPC::FPSCR as i32) & 0xffff_ffff;
-    v.vscr = reg(uc, RegisterPPC::VSCR as i32) as u32;
-    v.vrsave = reg(uc, RegisterPPC::VRSAVE as i32) as u32;
-    v.used = UnitsUsed::all();
-    t
-}
-
-/// Loads a whole thread state into the CPU.
-pub fn write_thread(uc: &mut Uc, t: &Ppc64Thread) {
-    let f = &t.frame;
-    for i in 0..32 {
-        set(uc, R0 + i as i32, f.fixreg[i]);
-    }
-    set(uc, RegisterPPC::LR as i32, f.lr);
-    set(uc, RegisterPPC::CTR as i32, f.ctr);
-    set(uc, RegisterPPC::XER as i32, f.xer & 0xffff_ffff);
-    set(uc, RegisterPPC::CR as i32, f.cr & 0xffff_ffff);
-    set(uc, RegisterPPC::PC as i32, f.srr0);
-    set_msr(uc, f.srr1 & msr::LE != 0);
-    let v = &t.vector;
-    for i in 0..32 {
-        set128(uc, VSR0 + i as i32, [v.fpr[i], v.vsr_low[i]]);
-        set128(uc, VSR0 + 32 + i as i32, [(v.vr[i] >> 64) as u64, v.vr[i] as u64]);
-    }
-    set(uc, RegisterPPC::FPSCR as i32, v.fpscr & 0xffff_ffff);
-    set(uc, RegisterPPC::VSCR as i32, u64::from(v.vscr));
-    set(uc, RegisterPPC::VRSAVE as i32, u64::from(v.vrsave));
 }
 
 /// The current PC.
 pub fn pc(uc: &Uc) -> u64 {
-    reg(uc, RegisterPPC::PC as i32)
+    reg(uc, uc.get_data().pc_reg)
 }
 
 /// Sets the PC.
 pub fn set_pc(uc: &mut Uc, pc: u64) {
-    set(uc, RegisterPPC::PC as i32, pc);
+    let id = uc.get_data().pc_reg;
+    set(uc, id, pc);
 }
 
 /// Fault-checked user memory over the emulator: checks the [`VmMap`] protections, then copies.
@@ -290,35 +197,6 @@ impl UserAtomics for UcMem<'_> {
         self.0.mem_write(addr.0, &new).map_err(|_| LinuxErrno::EFAULT)?;
         Ok(CasOutcome::Swapped)
     }
-}
-
-/// Where [`clear_reservation`] executes its `stwcx.`: one harness-private page, mapped in the engine
-/// but not in the guest's [`VmMap`] (no system call sees it), above the user address space.
-const RESERVATION_PAGE: u64 = 0x7fff_fff0_0000;
-/// `stwcx. r3,0,r3`, big-endian.
-const STWCX_R3_0_R3: u32 = 0x7c60_192d;
-/// A word-aligned address no guest can hold a reservation on (nothing is mapped there); the failing
-/// `stwcx.` never accesses memory.
-const NO_RESERVATION_ADDR: u64 = 0xffff_ffff_ffff_fff0;
-
-/// Maps the page [`clear_reservation`] runs from (once per engine).
-pub fn map_reservation_clearer(uc: &mut Uc) -> Result<(), LinuxErrno> {
-    uc.mem_map(RESERVATION_PAGE, crate::vm::PAGE, Prot::READ | Prot::EXEC).map_err(|_| LinuxErrno::ENOMEM)?;
-    uc.mem_write(RESERVATION_PAGE, &STWCX_R3_0_R3.to_be_bytes()).map_err(|_| LinuxErrno::ENOMEM)
-}
-
-/// Drops the CPU's `lwarx` reservation, as Linux does on every context switch (a `stdcx.` in
-/// `_switch`): a thread preempted between its `lwarx` and `stwcx.` must see its `stwcx.` fail when it
-/// runs again, or it could store over another thread's update. Unicorn exposes no register for the
-/// reservation, so this runs one failing `stwcx.` on the private page; it clobbers r3, CR0, PC and the
-/// MSR's byte order, which the caller then overwrites with the next thread's registers.
-pub fn clear_reservation(uc: &mut Uc) {
-    set_msr(uc, false);
-    set(uc, R0 + 3, NO_RESERVATION_ADDR);
-    let _ = uc.emu_start(RESERVATION_PAGE, RESERVATION_PAGE + 4, 0, 0);
-    let d = uc.get_data_mut();
-    d.intr = None;
-    d.fault = None;
 }
 
 /// Maps `[start, end)` with `prot` in both the address space and the emulator; the range must be free.

@@ -8,6 +8,7 @@
 //! futexes are shared only among the threads of one process here: the harness's processes (host
 //! forks) share no writable memory.
 
+use crate::arch::GuestArch;
 use crate::cpu::UcMem;
 use crate::process::{Act, Proc};
 use crate::thread::{Deadline, OnSignal, Wait, BITSET_ANY};
@@ -15,7 +16,6 @@ use linux_core::errno::LinuxErrno;
 use linux_core::futex::{futex_atomic_op, WakeOp};
 use linux_core::syscall::SyscallOutcome;
 use linux_core::uaccess::UserAddr;
-use zerocopy::byteorder::ByteOrder;
 
 const FUTEX_WAIT: u64 = 0;
 const FUTEX_WAKE: u64 = 1;
@@ -41,7 +41,7 @@ fn op_name(cmd: u64) -> &'static str {
     }
 }
 
-impl<E: ByteOrder> Proc<E> {
+impl<A: GuestArch> Proc<A> {
     /// `futex(uaddr, op, val, timeout_or_val2, uaddr2, val3)`.
     pub fn futex(&mut self, a: [u64; 6]) -> Act {
         let (uaddr, op, val, utime, uaddr2, val3) = (a[0], a[1], a[2] as u32, a[3], a[4], a[5] as u32);
@@ -225,7 +225,7 @@ impl<E: ByteOrder> Proc<E> {
             return Err(LinuxErrno::EINVAL);
         }
         let op = WakeOp::decode(encoded)?;
-        let old = futex_atomic_op::<E, _>(&mut UcMem(&mut self.uc), op.op, op.oparg, UserAddr(uaddr2))?;
+        let old = futex_atomic_op::<A::E, _>(&mut UcMem(&mut self.uc), op.op, op.oparg, UserAddr(uaddr2))?;
         let mut woken = self.futex_wake(uaddr, private, nr_wake, BITSET_ANY);
         if op.compare(old) {
             woken += self.futex_wake(uaddr2, private, nr_wake2, BITSET_ANY);

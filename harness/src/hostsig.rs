@@ -1,6 +1,6 @@
 //! Host signals: the harness catches the signals a guest may receive from outside (terminal, children,
 //! timers, other processes), records them, and stops the emulator so they are delivered at the next
-//! instruction boundary through arch-ppc64's `sendsig`.
+//! instruction boundary through the arch crate's `sendsig`.
 
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU32, AtomicU64, Ordering};
 

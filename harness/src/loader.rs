@@ -1,26 +1,38 @@
 //! The image activator: checks a program (and its interpreter) before the point of no return, picks
-//! the brand with `linux_core::elf::select_brand` over `arch_ppc64::BRANDS`, maps the segments with
-//! their protections, and builds the initial stack with `linux_core::exec::copyout_initial_stack`.
+//! the brand with `linux_core::elf::select_brand` over the brands of the architecture of its
+//! `e_machine` (`arch_ppc64::BRANDS`, `arch_arm64::BRANDS`: [`ALL_BRANDS`], or only the running
+//! process's for `execve`), maps the segments with their protections, and builds the initial stack
+//! with `linux_core::exec::copyout_initial_stack`.
 
 use crate::cpu::{self, Uc};
 use crate::vfs::Vfs;
 use crate::vm::{page_down, page_up, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
-use arch_ppc64::BRANDS;
 use linux_core::bytes::{read_u32, read_u64};
-use linux_core::elf::{select_brand, Elf64Header, ElfBrand, Endian, EM_PPC64};
+use linux_core::elf::{select_brand, Elf64Header, ElfBrand, Endian, EM_AARCH64, EM_PPC64};
 use linux_core::errno::LinuxErrno;
 use zerocopy::{BigEndian, LittleEndian};
 
-/// Top of the initial stack area.
-pub const STACK_END: u64 = 0x7fff_ff00_0000;
-/// Size of the stack area (Linux's default 8 MiB rlimit).
+/// Size of the stack area (Linux's default 8 MiB rlimit). Where it and the rest go is the
+/// architecture's `crate::arch::Layout`.
 pub const STACK_SIZE: u64 = 8 << 20;
-/// Where `mmap` without a hint allocates, top-down from here.
-pub const MMAP_TOP: u64 = 0x7fff_f000_0000;
-/// Lowest address `mmap` allocates at.
-pub const MMAP_BOTTOM: u64 = 0x1000_0000;
-/// Load address of position-independent programs (Linux powerpc64 `ELF_ET_DYN_BASE`).
-pub const ET_DYN_BASE: u64 = 0x1_0000_0000;
+
+/// The brands of every architecture the harness runs, one set per `e_machine`.
+pub const ALL_BRANDS: &[&[ElfBrand]] = &[&arch_ppc64::BRANDS, &arch_arm64::BRANDS];
+
+/// The name of a machine, for messages.
+fn machine_name(machine: u16) -> String {
+    match machine {
+        EM_PPC64 => "powerpc64".into(),
+        EM_AARCH64 => "arm64".into(),
+        m => format!("e_machine {m}"),
+    }
+}
+
+/// "powerpc64", "powerpc64 or arm64": the machines of `sets`.
+fn machines_of(sets: &[&[ElfBrand]]) -> String {
+    let names: Vec<String> = sets.iter().filter_map(|s| s.first()).map(|b| machine_name(b.machine)).collect();
+    names.join(" or ")
+}
 
 const PT_LOAD: u32 = 1;
 const PT_INTERP: u32 = 3;
@@ -102,9 +114,9 @@ fn rd32(e: Endian, b: &[u8], off: usize) -> Option<u32> {
     }
 }
 
-/// Parses and checks an ELF file: a powerpc64 ELF64 executable or shared object whose program headers
-/// and segments lie within the file.
-pub fn parse_elf(guest_path: &str, bytes: Vec<u8>) -> Result<ElfFile, ExecError> {
+/// Parses and checks an ELF file: an ELF64 executable or shared object of one of the machines of `sets`
+/// whose program headers and segments lie within the file.
+pub fn parse_elf(guest_path: &str, bytes: Vec<u8>, sets: &[&[ElfBrand]]) -> Result<ElfFile, ExecError> {
     let hdr = Elf64Header::parse(&bytes).map_err(|e| {
         let what = if bytes.len() < 64 && bytes.starts_with(b"\x7fELF") {
             "truncated ELF header"
@@ -113,10 +125,10 @@ pub fn parse_elf(guest_path: &str, bytes: Vec<u8>) -> Result<ElfFile, ExecError>
         };
         fail(e, format!("{guest_path}: {what}"))
     })?;
-    if hdr.machine != EM_PPC64 {
+    if !sets.iter().any(|s| s.iter().any(|b| b.machine == hdr.machine)) {
         return Err(fail(
             LinuxErrno::ENOEXEC,
-            format!("{guest_path}: not a powerpc64 program (e_machine {}, wanted {EM_PPC64})", hdr.machine),
+            format!("{guest_path}: not a Linux {} program (e_machine {})", machines_of(sets), hdr.machine),
         ));
     }
     let e = hdr.endian;
@@ -160,14 +172,16 @@ fn interp_path(f: &ElfFile) -> Option<Vec<u8>> {
     Some(s.split(|&b| b == 0).next().unwrap_or(s).to_vec())
 }
 
-/// Checks everything about an exec that can fail: file, `#!` scripts, ELF, brand, interpreter.
+/// Checks everything about an exec that can fail: file, `#!` scripts, ELF, brand (one of `sets`),
+/// interpreter.
 pub fn prepare(
     vfs: &Vfs,
     path: &[u8],
     argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
+    sets: &[&'static [ElfBrand]],
 ) -> Result<ExecPlan, ExecError> {
-    prepare_depth(vfs, path, argv, envp, 0)
+    prepare_depth(vfs, path, argv, envp, sets, 0)
 }
 
 fn prepare_depth(
@@ -175,6 +189,7 @@ fn prepare_depth(
     path: &[u8],
     mut argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
+    sets: &[&'static [ElfBrand]],
     depth: u32,
 ) -> Result<ExecPlan, ExecError> {
     let shown = String::from_utf8_lossy(path).into_owned();
@@ -205,19 +220,22 @@ fn prepare_depth(
             argv.remove(0);
         }
         new_argv.extend(argv);
-        return prepare_depth(vfs, &interp, new_argv, envp, depth + 1);
+        return prepare_depth(vfs, &interp, new_argv, envp, sets, depth + 1);
     }
-    let main = parse_elf(&shown, bytes)?;
+    let main = parse_elf(&shown, bytes, sets)?;
     let interp_name = interp_path(&main);
-    let brand = select_brand(&BRANDS, &main.hdr, interp_name.as_deref()).map_err(|e| {
+    let brands: &'static [ElfBrand] =
+        sets.iter().copied().find(|s| s.iter().any(|b| b.machine == main.hdr.machine)).unwrap_or(&[]);
+    let machine = machine_name(main.hdr.machine);
+    let brand = select_brand(brands, &main.hdr, interp_name.as_deref()).map_err(|e| {
         let order = if main.hdr.endian == Endian::Big { "big-endian" } else { "little-endian" };
         let msg = match &interp_name {
-            Some(i) if select_brand(&BRANDS, &main.hdr, None).is_ok() => format!(
-                "{shown}: interpreter {} is not one of a Linux powerpc64 brand",
+            Some(i) if select_brand(brands, &main.hdr, None).is_ok() => format!(
+                "{shown}: interpreter {} is not one of a Linux {machine} brand",
                 String::from_utf8_lossy(i)
             ),
             _ => format!(
-                "{shown}: no Linux powerpc64 brand for this {order} ELF (e_flags {:#x})",
+                "{shown}: no Linux {machine} brand for this {order} ELF (e_flags {:#x})",
                 main.hdr.flags
             ),
         };
@@ -230,7 +248,7 @@ fn prepare_depth(
             let (_, ibytes) = vfs.read_executable(&name).map_err(|e| {
                 fail(e, format!("{shown}: interpreter {iname} not found ({})", vfs.describe_roots()))
             })?;
-            let f = parse_elf(&iname, ibytes)?;
+            let f = parse_elf(&iname, ibytes, &[brands])?;
             if f.hdr.endian != main.hdr.endian || !brand.header_supported(&f.hdr) {
                 return Err(fail(
                     LinuxErrno::ELIBBAD,

@@ -1,12 +1,18 @@
 //! `ppc64-harness`: runs an unmodified Linux powerpc64 program (ELFv1 BE, ELFv2 BE, ppc64le; static or
-//! dynamic) on unicorn's POWER9, with the Linuxulator's own arch-ppc64 hooks handling every kernel
-//! entry: `fetch_syscall_args`/`set_syscall_retval` for each `sc`, `exec_setregs` and linux-core's
-//! `copyout_initial_stack` for exec, `sendsig`/`sigreturn` for signals.
+//! dynamic) on unicorn's POWER9, or a Linux arm64 program on unicorn's AArch64, with the Linuxulator's
+//! own arch hooks (arch-ppc64, arch-arm64) handling every kernel entry: `fetch_syscall_args`/
+//! `set_syscall_retval` for each system call, `exec_setregs` and linux-core's `copyout_initial_stack`
+//! for exec, `sendsig`/`sigreturn` for signals, `set_fork_retval`/`clone_setregs` for threads. The
+//! architecture is the program's (`e_machine`), or the one `--arch` insists on. (The name is from when
+//! powerpc64 was the only one.)
 //!
 //! ```text
-//! ppc64-harness [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]
+//! ppc64-harness [--arch ppc64|arm64] [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage]
+//!               -- PROGRAM [ARGS...]
 //! ```
 //! The exit status is the program's; a program killed by a signal kills the harness with that signal.
+//! `--coverage` lists the system calls of the architecture's table (`--arch`, ppc64 by default) that the
+//! backend lacks.
 //!
 //! With `PPC64_HARNESS_REPORT=FILE` in its environment (not passed to the guest) the harness appends, at
 //! exit, one line per unimplemented syscall (`NAME COUNT`), unknown ioctl (`ioctl-0xN COUNT`) and syscall
@@ -14,6 +20,7 @@
 //! operation performed (`futex FUTEX_WAKE_OP COUNT`) and the number of threads clone created
 //! (`threads-created N`).
 
+mod arch;
 mod conv;
 mod cpu;
 mod futex;
@@ -26,14 +33,47 @@ mod vdso;
 mod vfs;
 mod vm;
 
+use arch::arm64::Arm64Guest;
+use arch::ppc64::Ppc64Guest;
+use arch::GuestArch;
+use linux_core::elf::{ElfBrand, Endian, EM_AARCH64};
+use loader::ExecPlan;
 use process::{Carry, End, Options, Proc, Signals, Stats};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use zerocopy::{BigEndian, LittleEndian};
 
-const USAGE: &str = "usage: ppc64-harness [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]";
+const USAGE: &str = "usage: ppc64-harness [--arch ppc64|arm64] [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]";
+
+/// The architectures `--arch` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ArchChoice {
+    /// powerpc64, either byte order.
+    Ppc64,
+    /// arm64.
+    Arm64,
+}
+
+impl ArchChoice {
+    fn parse(s: &str) -> Option<ArchChoice> {
+        match s {
+            "ppc64" | "ppc64le" | "powerpc64" => Some(ArchChoice::Ppc64),
+            "arm64" | "aarch64" => Some(ArchChoice::Arm64),
+            _ => None,
+        }
+    }
+
+    /// The brands of the architecture.
+    fn brands(self) -> &'static [ElfBrand] {
+        match self {
+            ArchChoice::Ppc64 => &arch_ppc64::BRANDS,
+            ArchChoice::Arm64 => &arch_arm64::BRANDS,
+        }
+    }
+}
 
 struct Cli {
+    arch: Option<ArchChoice>,
     sysroot: Option<PathBuf>,
     scratch: Option<PathBuf>,
     opts: Options,
@@ -42,8 +82,14 @@ struct Cli {
 }
 
 fn parse(args: &[String]) -> Result<Cli, String> {
-    let mut cli =
-        Cli { sysroot: None, scratch: None, opts: Options::default(), coverage: false, program: Vec::new() };
+    let mut cli = Cli {
+        arch: None,
+        sysroot: None,
+        scratch: None,
+        opts: Options::default(),
+        coverage: false,
+        program: Vec::new(),
+    };
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
@@ -52,6 +98,10 @@ fn parse(args: &[String]) -> Result<Cli, String> {
             args.get(i).cloned().ok_or_else(|| format!("{name} needs a value"))
         };
         match a.as_str() {
+            "--arch" => {
+                let v = value("--arch")?;
+                cli.arch = Some(ArchChoice::parse(&v).ok_or_else(|| format!("unknown --arch {v}\n{USAGE}"))?);
+            }
             "--sysroot" => cli.sysroot = Some(PathBuf::from(value("--sysroot")?)),
             "--scratch" => cli.scratch = Some(PathBuf::from(value("--scratch")?)),
             "--strace" => cli.opts.strace = true,
@@ -73,14 +123,13 @@ fn parse(args: &[String]) -> Result<Cli, String> {
     Ok(cli)
 }
 
-fn coverage() {
-    let table = arch_ppc64::syscall_table::PPC64_SYSCALLS;
-    let mut distinct: Vec<linux_core::sysno::Sys> = table.iter().flatten().copied().collect();
+fn coverage<A: GuestArch>(name: &str) {
+    let mut distinct: Vec<linux_core::sysno::Sys> = A::SYSCALLS.iter().flatten().copied().collect();
     distinct.sort();
     distinct.dedup();
     let done = distinct.iter().filter(|s| syscalls::IMPLEMENTED.contains(s)).count();
     println!(
-        "ppc64 syscall table: {} distinct syscalls; the harness backend implements {done}",
+        "{name} syscall table: {} distinct syscalls; the harness backend implements {done}",
         distinct.len()
     );
     let missing: Vec<&str> =
@@ -117,6 +166,18 @@ fn report(stats: &Stats) {
     }
 }
 
+/// Runs one process image on the CPU of its brand's architecture, until it exits, dies or execs.
+fn run_image(plan: &ExecPlan, carry: Carry) -> Result<(End, Stats), loader::ExecError> {
+    fn go<A: GuestArch>(plan: &ExecPlan, carry: Carry) -> Result<(End, Stats), loader::ExecError> {
+        Proc::<A>::start(plan, carry).map(Proc::run)
+    }
+    match (plan.brand.machine, plan.brand.endian) {
+        (EM_AARCH64, _) => go::<Arm64Guest>(plan, carry),
+        (_, Endian::Little) => go::<Ppc64Guest<LittleEndian>>(plan, carry),
+        (_, Endian::Big) => go::<Ppc64Guest<BigEndian>>(plan, carry),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cli = match parse(&args) {
@@ -127,7 +188,10 @@ fn main() {
         }
     };
     if cli.coverage {
-        coverage();
+        match cli.arch {
+            Some(ArchChoice::Arm64) => coverage::<Arm64Guest>("arm64"),
+            _ => coverage::<Ppc64Guest<BigEndian>>("ppc64"),
+        }
         return;
     }
     let Some(prog) = cli.program.first() else {
@@ -150,7 +214,11 @@ fn main() {
         .filter(|(k, _)| k != "PPC64_HARNESS_REPORT")
         .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
         .collect();
-    let plan = match loader::prepare(&vfs, prog.as_bytes(), argv, envp) {
+    let sets: Vec<&'static [ElfBrand]> = match cli.arch {
+        Some(a) => vec![a.brands()],
+        None => loader::ALL_BRANDS.to_vec(),
+    };
+    let plan = match loader::prepare(&vfs, prog.as_bytes(), argv, envp, &sets) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("ppc64-harness: {}", e.msg);
@@ -170,12 +238,7 @@ fn main() {
     let mut plan = Box::new(plan);
     let mut stats = Stats::default();
     let end = loop {
-        let little = plan.main.hdr.endian == linux_core::elf::Endian::Little;
-        let end = if little {
-            Proc::<LittleEndian>::start(&plan, carry).map(Proc::run)
-        } else {
-            Proc::<BigEndian>::start(&plan, carry).map(Proc::run)
-        };
+        let end = run_image(&plan, carry);
         match end {
             Ok((End::Exec(p, c), _)) => {
                 plan = p;

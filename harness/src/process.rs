@@ -1,6 +1,6 @@
 //! One guest process image: the engine, the ABI hooks of its brand, its memory layout and signal
 //! state, its threads (`crate::thread`), and the loop that schedules them and enters the "kernel" on
-//! every `sc`, fault and signal.
+//! every system call, fault and signal. It is written once for every architecture ([`GuestArch`]).
 //!
 //! The scheduler is deterministic and round-robin: the current thread runs until it blocks (futex
 //! wait, nanosleep, pause, sigsuspend), yields, exits or, when another thread is runnable, for
@@ -10,22 +10,21 @@
 //! poll, wait4, ...) block every thread of the process: only futexes, sleeps and signal waits are
 //! waits of one guest thread.
 
-use crate::cpu::{self, Stop, Uc, UcMem, INTR_ALIGN, INTR_HV_EMU, INTR_PROGRAM, INTR_SC};
+use crate::arch::{is_big_endian, GuestArch, Trap};
+use crate::cpu::{self, Stop, Uc, UcMem};
 use crate::hostsig;
-use crate::loader::{self, ExecError, ExecPlan, MMAP_BOTTOM, MMAP_TOP, STACK_END, STACK_SIZE};
+use crate::loader::{self, ExecError, ExecPlan, STACK_SIZE};
 use crate::thread::{Blocked, Deadline, GuestThread, OnSignal, ThreadSignals, Tid, Wait};
 use crate::vdso::Vdso;
 use crate::vfs::Vfs;
 use crate::vm::{page_up, PROT_READ, PROT_WRITE};
-use arch_ppc64::{func_abi_of, Ppc64, Ppc64Cpu};
 use linux_core::errno::LinuxErrno;
 use linux_core::exec::{copyout_initial_stack, ExecArgs, ExecImageInfo, StackLimits};
-use linux_core::hooks::{ExecEntry, ExecHooks, SignalDelivery, SignalHooks, SyscallHooks};
+use linux_core::hooks::{ArchState, ExecEntry, ExecHooks, SignalDelivery, SignalHooks, SyscallHooks};
 use linux_core::signal::{si_code, AltStack, LinuxSignal, LinuxSigset, SaFlags, SigInfo, SigInfoFields};
 use linux_core::syscall::{SyscallOutcome, SyscallRequest};
 use linux_core::uaccess::{UserAddr, UserMemory};
 use std::collections::BTreeMap;
-use zerocopy::byteorder::ByteOrder;
 
 /// Options of the whole run.
 #[derive(Clone, Debug, Default)]
@@ -36,14 +35,14 @@ pub struct Options {
     pub report: bool,
 }
 
-/// A guest `sigaction` (handler, flags, mask; the restorer is not used on powerpc).
+/// A guest `sigaction` (handler, flags, restorer, mask: the same layout on powerpc64 and arm64).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Action {
     /// `sa_handler` (0 = SIG_DFL, 1 = SIG_IGN).
     pub handler: u64,
     /// `sa_flags`.
     pub flags: u64,
-    /// `sa_restorer`, kept only to report it back.
+    /// `sa_restorer` (arm64 returns through it with `SA_RESTORER`; powerpc only reports it back).
     pub restorer: u64,
     /// `sa_mask`.
     pub mask: u64,
@@ -145,17 +144,17 @@ impl From<Result<u64, LinuxErrno>> for Act {
 }
 
 /// A running image.
-pub struct Proc<E: ByteOrder> {
+pub struct Proc<A: GuestArch> {
     /// The engine.
     pub uc: Uc,
     /// The hooks of the brand.
-    pub abi: Ppc64<E>,
+    pub abi: A::Abi,
     /// File system view.
     pub vfs: Vfs,
     /// Process-wide signal state.
     pub sig: Signals,
     /// The threads, in round-robin order.
-    pub threads: Vec<GuestThread>,
+    pub threads: Vec<GuestThread<A::Thread>>,
     /// Index in `threads` of the current thread (the one on the CPU, or the last one that was).
     pub cur: usize,
     /// Whether the engine holds the registers of `threads[cur]`.
@@ -174,8 +173,6 @@ pub struct Proc<E: ByteOrder> {
     pub brk_start: u64,
     /// Current break.
     pub brk: u64,
-    /// Little-endian guest.
-    pub little: bool,
     /// The vdso and the timekeeping it reads (declared after `uc`: the engine that maps its data page
     /// is dropped first).
     pub vdso: Vdso,
@@ -195,19 +192,15 @@ pub fn hret(r: i64) -> Result<u64, LinuxErrno> {
     }
 }
 
-impl<E: ByteOrder> Proc<E> {
+impl<A: GuestArch> Proc<A> {
     /// Loads `plan` into a fresh engine (the exec point of no return has passed when this is called,
     /// but every check that can fail for a valid plan happens in `loader::prepare`).
-    pub fn start(plan: &ExecPlan, carry: Carry) -> Result<Proc<E>, ExecError> {
-        let little = plan.main.hdr.endian == linux_core::elf::Endian::Little;
+    pub fn start(plan: &ExecPlan, carry: Carry) -> Result<Proc<A>, ExecError> {
         let err = |m: String| ExecError { errno: LinuxErrno::ENOMEM, msg: m };
-        let mut uc = cpu::new_engine(little).map_err(err)?;
-        let mut cpu_model = Ppc64Cpu::POWER9;
-        if little {
-            cpu_model.features |= arch_ppc64::abi::PPC_FEATURE_TRUE_LE;
-        }
-        let abi = Ppc64::<E>::new(func_abi_of(plan.brand), cpu_model);
-        let main_bias = if plan.main.hdr.e_type == 3 { loader::ET_DYN_BASE } else { 0 };
+        let layout = A::LAYOUT;
+        let mut uc = A::new_engine(plan).map_err(err)?;
+        let abi = A::abi(plan, &uc);
+        let main_bias = if plan.main.hdr.e_type == 3 { layout.et_dyn_base } else { 0 };
         let placed = loader::place(&mut uc, &plan.main, main_bias)?;
         let brk_start = page_up(placed.end).unwrap_or(placed.end);
         let (mut entry, mut reloc) = (plan.main.hdr.entry.wrapping_add(main_bias), main_bias);
@@ -217,7 +210,7 @@ impl<E: ByteOrder> Proc<E> {
             let base = uc
                 .get_data()
                 .vm
-                .find_free_below(size, MMAP_TOP, MMAP_BOTTOM)
+                .find_free_below(size, layout.mmap_top, layout.mmap_bottom)
                 .ok_or_else(|| err(format!("{}: no room for the interpreter", i.guest_path)))?;
             let bias = base.wrapping_sub(lo);
             loader::place(&mut uc, i, bias)?;
@@ -225,12 +218,12 @@ impl<E: ByteOrder> Proc<E> {
             reloc = bias;
             interp_base = bias;
         }
-        let stack_bottom = STACK_END - STACK_SIZE;
-        cpu::map(&mut uc, stack_bottom, STACK_END, PROT_READ | PROT_WRITE)
+        let stack_bottom = layout.stack_end - STACK_SIZE;
+        cpu::map(&mut uc, stack_bottom, layout.stack_end, PROT_READ | PROT_WRITE)
             .map_err(|_| err("cannot map the stack".into()))?;
         // The vdso (and its data page below it) after the interpreter, top-down in the mmap area as Linux's
         // arch_setup_additional_pages; signal handlers return through its trampoline.
-        let vdso = Vdso::map::<E>(&mut uc, little, MMAP_TOP, MMAP_BOTTOM, &cpu_model)
+        let vdso = Vdso::map(&mut uc, A::vdso(&abi), layout.mmap_top, layout.mmap_bottom)
             .map_err(|e| ExecError { errno: e, msg: format!("cannot map the vdso: {e:?}") })?;
 
         let mut strings = Vec::new();
@@ -267,7 +260,7 @@ impl<E: ByteOrder> Proc<E> {
         let stack = copyout_initial_stack(
             &abi,
             &mut UcMem(&mut uc),
-            STACK_END,
+            layout.stack_end,
             &args,
             &execfn,
             &info,
@@ -275,14 +268,13 @@ impl<E: ByteOrder> Proc<E> {
             &limits,
         )
         .map_err(|e| ExecError { errno: e, msg: format!("cannot build the initial stack: {e:?}") })?;
-        let mut thread = arch_ppc64::frame::Ppc64Thread::default();
+        let mut thread = A::Thread::default();
         abi.exec_setregs(&mut thread, &UcMem(&mut uc), &ExecEntry { entry, reloc_base: reloc }, &stack)
             .map_err(|e| ExecError {
                 errno: e,
                 msg: format!("{}: bad entry point: {e:?}", plan.main.guest_path),
             })?;
-        cpu::write_thread(&mut uc, &thread);
-        cpu::map_reservation_clearer(&mut uc).map_err(|_| err("cannot map the reservation page".into()))?;
+        A::write_thread(&mut uc, &thread);
 
         let mut vfs = carry.vfs;
         vfs.exe = plan.exe.clone();
@@ -312,7 +304,6 @@ impl<E: ByteOrder> Proc<E> {
             opts: carry.opts,
             brk_start,
             brk: brk_start,
-            little,
             vdso,
         })
     }
@@ -329,7 +320,7 @@ impl<E: ByteOrder> Proc<E> {
         let mut rotate = false;
         loop {
             // The guest may read the clocks in the vdso before it enters the kernel again.
-            self.vdso.publish::<E>();
+            self.vdso.publish();
             self.collect_host();
             self.wake_timed_out();
             self.wake_signalled();
@@ -352,32 +343,23 @@ impl<E: ByteOrder> Proc<E> {
             let stop = if hostsig::any() { Stop::Async } else { cpu::run_for(&mut self.uc, slice) };
             hostsig::set_engine(std::ptr::null_mut());
             match stop {
-                Stop::Interrupt(INTR_SC) => {
-                    if let Some(end) = self.syscall() {
-                        return end;
+                Stop::Interrupt(n) => match A::trap(&mut self.uc, n) {
+                    Trap::Syscall => {
+                        if let Some(end) = self.syscall() {
+                            return end;
+                        }
                     }
-                }
-                Stop::Interrupt(INTR_HV_EMU) => {
-                    // As for traps, the reported PC is past the illegal instruction.
-                    let pc = cpu::pc(&self.uc).wrapping_sub(4);
-                    cpu::set_pc(&mut self.uc, pc);
-                    self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, pc)
-                }
-                Stop::Interrupt(INTR_PROGRAM) => {
-                    // Unicorn reports the trap with the PC past it; Linux's SRR0 is the trap itself.
-                    let pc = cpu::pc(&self.uc).wrapping_sub(4);
-                    cpu::set_pc(&mut self.uc, pc);
-                    self.fault(LinuxSignal::SIGTRAP, si_code::TRAP_BRKPT, pc)
-                }
-                Stop::Interrupt(INTR_ALIGN) => {
-                    self.fault(LinuxSignal::SIGBUS, si_code::BUS_ADRALN, cpu::pc(&self.uc))
-                }
-                Stop::Interrupt(n) => {
-                    if self.opts.strace {
-                        eprintln!("ppc64-harness: unexpected CPU interrupt {n} at {:#x}", cpu::pc(&self.uc));
+                    Trap::Signal { sig, code, addr } => self.fault(sig, code, addr),
+                    Trap::Unexpected => {
+                        if self.opts.strace {
+                            eprintln!(
+                                "ppc64-harness: unexpected CPU exception {n} at {:#x}",
+                                cpu::pc(&self.uc)
+                            );
+                        }
+                        self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, cpu::pc(&self.uc))
                     }
-                    self.fault(LinuxSignal::SIGILL, si_code::ILL_ILLOPC, cpu::pc(&self.uc))
-                }
+                },
                 Stop::MemFault { kind, addr } => {
                     use unicorn_engine::MemType;
                     let code = match kind {
@@ -407,12 +389,12 @@ impl<E: ByteOrder> Proc<E> {
     // --- threads and the scheduler ---
 
     /// The current thread.
-    pub fn thr(&self) -> &GuestThread {
+    pub fn thr(&self) -> &GuestThread<A::Thread> {
         &self.threads[self.cur]
     }
 
     /// The current thread, mutably.
-    pub fn thr_mut(&mut self) -> &mut GuestThread {
+    pub fn thr_mut(&mut self) -> &mut GuestThread<A::Thread> {
         &mut self.threads[self.cur]
     }
 
@@ -432,8 +414,8 @@ impl<E: ByteOrder> Proc<E> {
     /// Saves the registers of the thread on the CPU into it.
     fn park(&mut self) {
         if self.on_cpu {
-            let orig = self.thr().orig_gpr3;
-            let ctx = cpu::read_thread(&self.uc, orig);
+            let orig = self.thr().orig_arg0;
+            let ctx = A::read_thread(&self.uc, orig);
             self.thr_mut().ctx = Some(Box::new(ctx));
             self.on_cpu = false;
         }
@@ -445,10 +427,10 @@ impl<E: ByteOrder> Proc<E> {
             return;
         }
         self.park();
-        cpu::clear_reservation(&mut self.uc);
+        A::context_switch(&mut self.uc);
         self.cur = next;
         if let Some(ctx) = self.thr_mut().ctx.take() {
-            cpu::write_thread(&mut self.uc, &ctx);
+            A::write_thread(&mut self.uc, &ctx);
         }
         self.on_cpu = true;
     }
@@ -474,7 +456,7 @@ impl<E: ByteOrder> Proc<E> {
         let t = &mut self.threads[i];
         let Some(b) = t.blocked.take() else { return };
         if let Some(ctx) = t.ctx.as_mut() {
-            self.abi.set_syscall_retval(&mut ctx.frame, &b.req, outcome);
+            self.abi.set_syscall_retval(A::Abi::frame_mut(ctx), &b.req, outcome);
         }
     }
 
@@ -693,7 +675,7 @@ impl<E: ByteOrder> Proc<E> {
                     return Some(End::Signal(sig.get()));
                 }
                 handler => {
-                    let mut thread = cpu::read_thread(&self.uc, self.thr().orig_gpr3);
+                    let mut thread = A::read_thread(&self.uc, self.thr().orig_arg0);
                     let saved_mask = self.thr_mut().suspend_saved.take().unwrap_or(self.thr().sig.mask);
                     let d = SignalDelivery {
                         signal: sig,
@@ -702,7 +684,7 @@ impl<E: ByteOrder> Proc<E> {
                         flags: SaFlags::from_bits_truncate(act.flags),
                         saved_mask: LinuxSigset(saved_mask),
                         altstack: self.thr().sig.altstack,
-                        trampoline: self.vdso.trampoline(),
+                        trampoline: A::handler_return(&self.vdso, &act),
                     };
                     if self.opts.strace {
                         eprintln!(
@@ -715,7 +697,7 @@ impl<E: ByteOrder> Proc<E> {
                         // Linux force_sigsegv: no room for the frame.
                         return Some(End::Signal(LinuxSignal::SIGSEGV.get()));
                     }
-                    cpu::write_thread(&mut self.uc, &thread);
+                    A::write_thread(&mut self.uc, &thread);
                     let t = &mut self.thr_mut().sig;
                     t.mask |= act.mask;
                     if act.flags & SaFlags::SA_NODEFER.bits() == 0 {
@@ -735,11 +717,11 @@ impl<E: ByteOrder> Proc<E> {
         None
     }
 
-    /// Handles one `sc`: fetch through the arch hook, dispatch, write back through the arch hook.
+    /// Handles one system call: fetch through the arch hook, dispatch, write back through the arch hook.
     fn syscall(&mut self) -> Option<End> {
-        let frame = cpu::read_frame(&self.uc);
+        let frame = A::read_frame(&self.uc);
         let req: SyscallRequest = self.abi.fetch_syscall_args(&frame);
-        self.thr_mut().orig_gpr3 = frame.fixreg[3];
+        self.thr_mut().orig_arg0 = req.args[0];
         let sys = self.abi.syscall_table().lookup(req.number);
         self.stats.handled += 1;
         *self.stats.calls.entry(sys.map_or("?", |s| s.name())).or_default() += 1;
@@ -786,7 +768,7 @@ impl<E: ByteOrder> Proc<E> {
         if outcome != SyscallOutcome::JustReturn {
             let mut new = frame;
             self.abi.set_syscall_retval(&mut new, &req, outcome);
-            cpu::write_frame_delta(&mut self.uc, &frame, &new);
+            A::write_frame_delta(&mut self.uc, &frame, &new);
         }
         None
     }
@@ -806,13 +788,15 @@ impl<E: ByteOrder> Proc<E> {
 
     /// Delivery-time handling of `rt_sigreturn`.
     pub fn sigreturn(&mut self) -> Act {
-        let mut thread = cpu::read_thread(&self.uc, self.thr().orig_gpr3);
+        let mut thread = A::read_thread(&self.uc, self.thr().orig_arg0);
         match self.abi.sigreturn(&mut thread, &UcMem(&mut self.uc)) {
             Ok(out) => {
-                cpu::write_thread(&mut self.uc, &thread);
-                let sp = thread.frame.fixreg[1];
+                A::write_thread(&mut self.uc, &thread);
+                let sp = A::sp(A::Abi::frame(&thread));
                 let t = self.thr_mut();
-                t.orig_gpr3 = thread.orig_gpr3;
+                if let Some(orig) = A::orig_arg0(&thread) {
+                    t.orig_arg0 = orig;
+                }
                 t.sig.mask = out.mask.0;
                 // restore_altstack: errors are ignored, as Linux does.
                 let st = out.altstack;
@@ -879,32 +863,32 @@ impl<E: ByteOrder> Proc<E> {
     /// Reads a guest u32.
     pub fn read_u32(&mut self, addr: u64) -> Result<u32, LinuxErrno> {
         let b = self.read(addr, 4)?;
-        Ok(linux_core::bytes::read_u32::<E>(&b, 0).unwrap_or(0))
+        Ok(linux_core::bytes::read_u32::<A::E>(&b, 0).unwrap_or(0))
     }
 
     /// A guest-order u64 from bytes.
     pub fn u64_from(&self, b: &[u8]) -> u64 {
-        linux_core::bytes::read_u64::<E>(b, 0).unwrap_or(0)
+        linux_core::bytes::read_u64::<A::E>(b, 0).unwrap_or(0)
     }
 
     /// Writes a guest u64.
     pub fn write_u64(&mut self, addr: u64, v: u64) -> Result<(), LinuxErrno> {
-        self.write(addr, zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U64::<E>::new(v)))
+        self.write(addr, zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U64::<A::E>::new(v)))
     }
 
     /// Writes a guest u32.
     pub fn write_u32(&mut self, addr: u64, v: u32) -> Result<(), LinuxErrno> {
-        self.write(addr, zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U32::<E>::new(v)))
+        self.write(addr, zerocopy::IntoBytes::as_bytes(&zerocopy::byteorder::U32::<A::E>::new(v)))
     }
 
     /// A u64 in guest order.
     pub fn g64(&self, v: u64) -> [u8; 8] {
-        zerocopy::byteorder::U64::<E>::new(v).to_bytes()
+        zerocopy::byteorder::U64::<A::E>::new(v).to_bytes()
     }
 
     /// A u32 in guest order.
     pub fn g32(&self, v: u32) -> [u8; 4] {
-        zerocopy::byteorder::U32::<E>::new(v).to_bytes()
+        zerocopy::byteorder::U32::<A::E>::new(v).to_bytes()
     }
 
     /// Reads a NULL-terminated array of string pointers (argv, envp).
@@ -925,7 +909,7 @@ impl<E: ByteOrder> Proc<E> {
 
     /// Whether the guest is big-endian.
     pub fn be(&self) -> bool {
-        !self.little
+        is_big_endian::<A::E>()
     }
 
     /// The state an exec carries over.

@@ -2,22 +2,22 @@
 //! the host's Linux with converted arguments. Anything else returns ENOSYS and is counted for the report.
 //! Guest file descriptors are host descriptors (as in qemu-user).
 
+use crate::arch::GuestArch;
 use crate::conv::{self, layout, swap_fields, swap_words};
 use crate::cpu;
-use crate::loader::{self, MMAP_BOTTOM, MMAP_TOP};
+use crate::loader;
 use crate::process::{hret, Act, Action, End, Proc};
 use crate::thread::{Deadline, GuestThread, OnSignal, Wait};
 use crate::vm::{page_down, page_up, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use linux_core::errno::LinuxErrno;
-use linux_core::hooks::ThreadHooks;
+use linux_core::hooks::{ArchState, SignalHooks, ThreadHooks};
 use linux_core::signal::{
     check_altstack_size, si_code, ss_flags, AltStack, LinuxSignal, SigInfo, SigInfoFields,
 };
 use linux_core::sysno::Sys;
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
-use zerocopy::byteorder::ByteOrder;
-use zerocopy::{FromBytes, FromZeros, IntoBytes};
+use zerocopy::{FromZeros, IntoBytes};
 
 type R = Result<u64, LinuxErrno>;
 
@@ -162,7 +162,7 @@ fn cbytes(p: &[u8]) -> Result<CString, LinuxErrno> {
     CString::new(p).map_err(|_| LinuxErrno::EINVAL)
 }
 
-impl<E: ByteOrder> Proc<E> {
+impl<A: GuestArch> Proc<A> {
     /// Dispatches one syscall.
     pub fn dispatch(&mut self, sys: Sys, a: [u64; 6]) -> Act {
         let r: R = match sys {
@@ -186,7 +186,7 @@ impl<E: ByteOrder> Proc<E> {
             Sys::Dup => hret(i64::from(unsafe { libc::dup(a[0] as i32) })),
             Sys::Dup2 => hret(i64::from(unsafe { libc::dup2(a[0] as i32, a[1] as i32) })),
             Sys::Dup3 => hret(i64::from(unsafe {
-                libc::dup3(a[0] as i32, a[1] as i32, conv::open_flags_to_host(a[2] as u32))
+                libc::dup3(a[0] as i32, a[1] as i32, A::open_flags_to_host(a[2] as u32))
             })),
             Sys::Fcntl => self.fcntl(a),
             Sys::Pipe | Sys::Pipe2 => self.pipe(a[0], if sys == Sys::Pipe2 { a[1] } else { 0 }),
@@ -567,7 +567,7 @@ impl<E: ByteOrder> Proc<E> {
 
     fn openat(&mut self, dirfd: u64, path: u64, flags: u64, mode: u64) -> R {
         let (p, dir) = self.at_path(dirfd, path)?;
-        let hflags = conv::open_flags_to_host(flags as u32);
+        let hflags = A::open_flags_to_host(flags as u32);
         let cs = match dir {
             Some(_) => cbytes(&p)?,
             None => {
@@ -685,9 +685,9 @@ impl<E: ByteOrder> Proc<E> {
         match cmd {
             // SAFETY: integer-argument fcntl commands.
             libc::F_GETFL => hret(i64::from(unsafe { libc::fcntl(fd, cmd) }))
-                .map(|f| u64::from(conv::open_flags_to_guest(f as i32))),
+                .map(|f| u64::from(A::open_flags_to_guest(f as i32))),
             libc::F_SETFL => {
-                hret(i64::from(unsafe { libc::fcntl(fd, cmd, conv::open_flags_to_host(a[2] as u32)) }))
+                hret(i64::from(unsafe { libc::fcntl(fd, cmd, A::open_flags_to_host(a[2] as u32)) }))
             }
             libc::F_GETFD | libc::F_SETFD | libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
                 hret(i64::from(unsafe { libc::fcntl(fd, cmd, a[2] as i32) }))
@@ -702,7 +702,7 @@ impl<E: ByteOrder> Proc<E> {
     fn pipe(&mut self, addr: u64, flags: u64) -> R {
         let mut fds = [0i32; 2];
         // SAFETY: `fds` has room for two descriptors.
-        hret(i64::from(unsafe { libc::pipe2(fds.as_mut_ptr(), conv::open_flags_to_host(flags as u32)) }))?;
+        hret(i64::from(unsafe { libc::pipe2(fds.as_mut_ptr(), A::open_flags_to_host(flags as u32)) }))?;
         let mut b = [0u8; 8];
         b[0..4].copy_from_slice(&self.g32(fds[0] as u32));
         b[4..8].copy_from_slice(&self.g32(fds[1] as u32));
@@ -717,17 +717,18 @@ impl<E: ByteOrder> Proc<E> {
         Ok(0)
     }
 
-    /// ioctl: the guest's Linux/ppc64 number goes through the module's own translation
-    /// (`arch_ppc64::ioctl::to_generic`) to the generic number the machine-independent code knows (and
-    /// the host, a generic-numbering Linux, understands); termios structures through
-    /// `arch_ppc64::termios` and linux-core's `KTermios`, as the module converts them.
+    /// ioctl: the guest's number goes through the architecture's translation (the module's own,
+    /// `arch_ppc64::ioctl::to_generic`, on powerpc; none on arm64) to the generic number the
+    /// machine-independent code knows (and the host, a generic-numbering Linux, understands); termios
+    /// structures through the architecture's layout and linux-core's `KTermios`, as the module converts
+    /// them.
     fn ioctl(&mut self, a: [u64; 6]) -> R {
         use linux_core::ioctl as g;
-        let (fd, ppc_cmd, arg) = (a[0] as i32, a[1] as u32, a[2]);
+        let (fd, guest_cmd, arg) = (a[0] as i32, a[1] as u32, a[2]);
         let be = self.be();
-        let Some(cmd) = arch_ppc64::ioctl::to_generic(ppc_cmd) else {
+        let Some(cmd) = A::ioctl_to_generic(guest_cmd) else {
             // A generic number powerpc defines differently (0x5401): not a powerpc ioctl.
-            *self.stats.unknown_ioctls.entry(u64::from(ppc_cmd)).or_default() += 1;
+            *self.stats.unknown_ioctls.entry(u64::from(guest_cmd)).or_default() += 1;
             return Err(LinuxErrno::ENOTTY);
         };
         match cmd {
@@ -737,22 +738,11 @@ impl<E: ByteOrder> Proc<E> {
                 hret(i64::from(unsafe { libc::ioctl(fd, libc::TCGETS, host.as_mut_bytes().as_mut_ptr()) }))?;
                 let mut k = linux_core::termios::KTermios::default();
                 k.apply_termios(&host);
-                let out = if be {
-                    arch_ppc64::termios::from_generic::<zerocopy::BigEndian>(&k).as_bytes().to_vec()
-                } else {
-                    arch_ppc64::termios::from_generic::<zerocopy::LittleEndian>(&k).as_bytes().to_vec()
-                };
-                self.write(arg, &out).map(|_| 0)
+                self.write(arg, &A::termios_to_guest(&k)).map(|_| 0)
             }
             g::TCSETS | g::TCSETSW | g::TCSETSF => {
-                let b = self.read(arg, 44)?;
-                let k = if be {
-                    let t = arch_ppc64::termios::Termios::<zerocopy::BigEndian>::read_from_bytes(&b);
-                    arch_ppc64::termios::to_generic(&t.map_err(|_| LinuxErrno::EFAULT)?)
-                } else {
-                    let t = arch_ppc64::termios::Termios::<zerocopy::LittleEndian>::read_from_bytes(&b);
-                    arch_ppc64::termios::to_generic(&t.map_err(|_| LinuxErrno::EFAULT)?)
-                };
+                let b = self.read(arg, A::TERMIOS_SIZE)?;
+                let k = A::termios_from_guest(&b).ok_or(LinuxErrno::EFAULT)?;
                 let host = k.to_termios::<zerocopy::NativeEndian>();
                 let req = match cmd {
                     g::TCSETS => libc::TCSETS,
@@ -809,37 +799,39 @@ impl<E: ByteOrder> Proc<E> {
             // SAFETY: as above.
             g::FIONCLEX => hret(i64::from(unsafe { libc::ioctl(fd, libc::FIONCLEX) })),
             _ => {
-                *self.stats.unknown_ioctls.entry(u64::from(ppc_cmd)).or_default() += 1;
+                *self.stats.unknown_ioctls.entry(u64::from(guest_cmd)).or_default() += 1;
                 Err(LinuxErrno::ENOTTY)
             }
         }
     }
 
+    /// stat, lstat, fstat, newfstatat: the host's `struct stat` as values, laid out as the
+    /// architecture's `struct stat`.
     fn fstatat(&mut self, dirfd: u64, path: u64, buf: u64, flags: u64) -> R {
-        let mut b = [0u8; 144];
-        let r = if flags & 0x1000 != 0 || (path != 0 && flags & 0x1000 != 0) {
-            // SAFETY: struct stat is 144 bytes on 64-bit Linux.
-            unsafe { libc::fstat(dirfd as i32, b.as_mut_ptr().cast()) }
+        const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
+        const AT_EMPTY_PATH: u64 = 0x1000;
+        // SAFETY: struct stat is plain data the calls below fill.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let r = if path == 0 && flags & AT_EMPTY_PATH != 0 {
+            // SAFETY: `st` is a writable struct stat.
+            unsafe { libc::fstat(dirfd as i32, &mut st) }
         } else {
             let (p, dir) = self.at_path(dirfd, path)?;
-            if p.is_empty() && flags & 0x1000 != 0 {
+            if p.is_empty() && flags & AT_EMPTY_PATH != 0 {
                 // SAFETY: as above.
-                unsafe { libc::fstat(dirfd as i32, b.as_mut_ptr().cast()) }
+                unsafe { libc::fstat(dirfd as i32, &mut st) }
             } else {
                 let c = match dir {
                     Some(_) => cbytes(&p)?,
                     None => cpath(&self.vfs.resolve(&p)?)?,
                 };
-                let hflags = (flags & 0x100) as i32; // AT_SYMLINK_NOFOLLOW
-                                                     // SAFETY: NUL-terminated path, 144-byte buffer.
-                unsafe {
-                    libc::fstatat(dir.unwrap_or(libc::AT_FDCWD), c.as_ptr(), b.as_mut_ptr().cast(), hflags)
-                }
+                let hflags = (flags & AT_SYMLINK_NOFOLLOW) as i32;
+                // SAFETY: NUL-terminated path, writable struct stat.
+                unsafe { libc::fstatat(dir.unwrap_or(libc::AT_FDCWD), c.as_ptr(), &mut st, hflags) }
             }
         };
         hret(i64::from(r))?;
-        swap_fields(&mut b, layout::STAT, self.be());
-        self.write(buf, &b).map(|_| 0)
+        self.write(buf, &A::stat_to_guest(&conv::file_stat(&st))).map(|_| 0)
     }
 
     fn statx(&mut self, a: [u64; 6]) -> R {
@@ -1042,7 +1034,7 @@ impl<E: ByteOrder> Proc<E> {
         unsafe { libc::uname(&mut u) };
         let mut b = vec![0u8; 6 * 65];
         let field = |f: &[libc::c_char]| f.iter().map(|&c| c as u8).collect::<Vec<u8>>();
-        let machine: &[u8] = if self.little { b"ppc64le" } else { b"ppc64" };
+        let machine = A::uname_machine();
         let fields = [
             b"Linux".to_vec(),
             field(&u.nodename),
@@ -1126,7 +1118,7 @@ impl<E: ByteOrder> Proc<E> {
         let Some(new_end) = page_up(want) else { return self.brk };
         if new_end > old_end {
             if !self.uc.get_data().vm.is_free(old_end, new_end)
-                || new_end > MMAP_BOTTOM.max(self.brk_start + (1 << 36))
+                || new_end > A::LAYOUT.mmap_bottom.max(self.brk_start + (1 << 36))
             {
                 return self.brk;
             }
@@ -1158,8 +1150,9 @@ impl<E: ByteOrder> Proc<E> {
             addr
         } else {
             let hint = page_down(addr);
-            if hint >= MMAP_BOTTOM
-                && hint.checked_add(size).is_some_and(|e| e <= MMAP_TOP)
+            let layout = A::LAYOUT;
+            if hint >= layout.mmap_bottom
+                && hint.checked_add(size).is_some_and(|e| e <= layout.mmap_top)
                 && self.uc.get_data().vm.is_free(hint, hint + size)
             {
                 hint
@@ -1167,7 +1160,7 @@ impl<E: ByteOrder> Proc<E> {
                 self.uc
                     .get_data()
                     .vm
-                    .find_free_below(size, MMAP_TOP, MMAP_BOTTOM)
+                    .find_free_below(size, layout.mmap_top, layout.mmap_bottom)
                     .ok_or(LinuxErrno::ENOMEM)?
             }
         };
@@ -1255,7 +1248,7 @@ impl<E: ByteOrder> Proc<E> {
             .uc
             .get_data()
             .vm
-            .find_free_below(new_size, MMAP_TOP, MMAP_BOTTOM)
+            .find_free_below(new_size, A::LAYOUT.mmap_top, A::LAYOUT.mmap_bottom)
             .ok_or(LinuxErrno::ENOMEM)?;
         cpu::map(&mut self.uc, start, start + new_size, area.prot)?;
         let _ = self.uc.mem_write(start, &data);
@@ -1348,7 +1341,7 @@ impl<E: ByteOrder> Proc<E> {
     }
 
     fn sigaltstack(&mut self, new: u64, old: u64) -> R {
-        let sp = cpu::read_frame(&self.uc).fixreg[1];
+        let sp = A::sp(&A::read_frame(&self.uc));
         let cur = self.thr().sig.altstack;
         if new != 0 {
             if cur.contains(sp) && cur.size != 0 {
@@ -1356,7 +1349,7 @@ impl<E: ByteOrder> Proc<E> {
             }
             let b = self.read(new, 24)?;
             let ss_sp = self.u64_from(&b[0..8]);
-            let flags = linux_core::bytes::read_u32::<E>(&b, 8).unwrap_or(0) as i32;
+            let flags = linux_core::bytes::read_u32::<A::E>(&b, 8).unwrap_or(0) as i32;
             let size = self.u64_from(&b[16..24]);
             if flags & ss_flags::SS_DISABLE != 0 {
                 self.thr_mut().sig.altstack = AltStack::default();
@@ -1364,7 +1357,7 @@ impl<E: ByteOrder> Proc<E> {
                 if flags & !(ss_flags::SS_AUTODISARM | ss_flags::SS_ONSTACK) != 0 {
                     return Err(LinuxErrno::EINVAL);
                 }
-                check_altstack_size(size, 2048)?;
+                check_altstack_size(size, self.abi.min_sigstack_size())?;
                 self.thr_mut().sig.altstack =
                     AltStack { sp: ss_sp, size, flags: flags & ss_flags::SS_AUTODISARM };
             }
@@ -1475,10 +1468,9 @@ impl<E: ByteOrder> Proc<E> {
             t.sig.pending = 0;
             self.sig.pending = 0;
             if newsp != 0 {
-                let mut f = cpu::read_frame(&self.uc);
-                let old = f;
-                f.fixreg[1] = newsp;
-                cpu::write_frame_delta(&mut self.uc, &old, &f);
+                let mut t = A::read_thread(&self.uc, self.thr().orig_arg0);
+                self.abi.clone_setregs(&mut t, Some(newsp), None);
+                A::write_thread(&mut self.uc, &t);
             }
             if flags & CLONE_CHILD_SETTID != 0 {
                 let _ = self.write_u32(ctid, me as u32);
@@ -1495,8 +1487,7 @@ impl<E: ByteOrder> Proc<E> {
     }
 
     fn clone(&mut self, a: [u64; 6]) -> R {
-        // powerpc: clone(flags, newsp, parent_tid, tls, child_tid).
-        let (flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+        let crate::arch::CloneArgs { flags, newsp, ptid, ctid, tls } = A::clone_args(a);
         if flags & CLONE_THREAD != 0 {
             return self.clone_thread(flags, newsp, ptid, tls, ctid);
         }
@@ -1509,9 +1500,9 @@ impl<E: ByteOrder> Proc<E> {
     }
 
     /// clone with CLONE_THREAD: a new guest thread of this process. Its registers are the caller's
-    /// at the `sc`, then arch-ppc64's `set_fork_retval` (r3 = 0, CR0.SO clear) and `clone_setregs`
-    /// (the new stack in r1, the CLONE_SETTLS pointer straight into r13), as the kernel module sets a
-    /// new thread up. It inherits the signal mask; its pending set and alternate stack start empty.
+    /// at the system call, then the arch crate's `set_fork_retval` (ppc64: r3 = 0, CR0.SO clear;
+    /// arm64: x0 = 0) and `clone_setregs` (the new stack pointer, the CLONE_SETTLS pointer straight into
+    /// r13 / TPIDR_EL0), as the kernel module sets a new thread up. It inherits the signal mask; its pending set and alternate stack start empty.
     fn clone_thread(&mut self, flags: u64, newsp: u64, ptid: u64, tls: u64, ctid: u64) -> R {
         const CLONE_SIGHAND: u64 = 0x800;
         const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
@@ -1522,8 +1513,8 @@ impl<E: ByteOrder> Proc<E> {
             return Err(LinuxErrno::EINVAL);
         }
         let tid = self.next_tid;
-        let mut child = cpu::read_thread(&self.uc, self.thr().orig_gpr3);
-        self.abi.set_fork_retval(&mut child.frame);
+        let mut child = A::read_thread(&self.uc, self.thr().orig_arg0);
+        self.abi.set_fork_retval(A::Abi::frame_mut(&mut child));
         let stack = (newsp != 0).then_some(newsp);
         let tp = (flags & CLONE_SETTLS != 0).then_some(tls);
         self.abi.clone_setregs(&mut child, stack, tp);
@@ -1575,7 +1566,7 @@ impl<E: ByteOrder> Proc<E> {
             Ok(v) => v,
             Err(e) => return Act::Ret(Err(e)),
         };
-        match loader::prepare(&self.vfs, &p, argv, envp) {
+        match loader::prepare(&self.vfs, &p, argv, envp, &[A::BRANDS]) {
             Ok(plan) => {
                 close_on_exec_fds();
                 Act::End(End::Exec(Box::new(plan), self.carry()))

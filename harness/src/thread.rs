@@ -4,11 +4,11 @@
 //! process-directed pending signals) stays in [`crate::process::Proc`], which also runs the scheduler.
 //!
 //! All guest threads of a process run on one unicorn engine, one at a time: a thread on the CPU has its
-//! registers in the engine, every other thread has them saved here as arch-ppc64's [`Ppc64Thread`]
-//! (the state a signal frame saves: GPRs, LR, CTR, XER, CR, NIP, MSR[LE], FPRs, VRs, VSRs, FPSCR, VSCR,
-//! VRSAVE).
+//! registers in the engine, every other thread has them saved here as its arch crate's thread state `T`
+//! (`crate::arch::GuestArch::Thread`: the state a signal frame saves; ppc64's GPRs, LR, CTR, XER, CR, NIP,
+//! MSR[LE], FPRs, VRs, VSRs, FPSCR, VSCR, VRSAVE; arm64's x0..x30, sp, pc, flags, V0..V31, FPSR, FPCR,
+//! TPIDR_EL0).
 
-use arch_ppc64::frame::Ppc64Thread;
 use linux_core::signal::{AltStack, SigInfo};
 use linux_core::syscall::SyscallRequest;
 
@@ -115,15 +115,16 @@ pub struct Blocked {
     pub seq: u64,
 }
 
-/// One guest thread.
+/// One guest thread, whose saved registers are a `T`.
 #[derive(Clone, Debug)]
-pub struct GuestThread {
+pub struct GuestThread<T> {
     /// Its id (the process id for the first thread).
     pub tid: Tid,
     /// Its registers while it is not on the CPU.
-    pub ctx: Option<Box<Ppc64Thread>>,
-    /// r3 at the entry of its current or last system call (`orig_gpr3`).
-    pub orig_gpr3: u64,
+    pub ctx: Option<Box<T>>,
+    /// The first argument of its current or last system call (ppc64's `orig_gpr3`, which its
+    /// restart and signal frames need; arm64 keeps it in the syscall request).
+    pub orig_arg0: u64,
     /// Its signal mask, pending signals and alternate stack.
     pub sig: ThreadSignals,
     /// `set_tid_address` / `CLONE_CHILD_CLEARTID`: zeroed and futex-woken when the thread exits.
@@ -136,13 +137,13 @@ pub struct GuestThread {
     pub blocked: Option<Blocked>,
 }
 
-impl GuestThread {
+impl<T> GuestThread<T> {
     /// A thread with `tid` and `sig`, not blocked, with no saved context.
-    pub fn new(tid: Tid, sig: ThreadSignals) -> GuestThread {
+    pub fn new(tid: Tid, sig: ThreadSignals) -> GuestThread<T> {
         GuestThread {
             tid,
             ctx: None,
-            orig_gpr3: 0,
+            orig_arg0: 0,
             sig,
             clear_tid: 0,
             robust: (0, 0),

@@ -20,7 +20,8 @@
 //! a measured function spends its instructions (`llvm-addr2line -fe PROGRAM ADDRESS` names them).
 //!
 //! Counting is a unicorn code hook on every address (exact: one callback per executed instruction). The
-//! CPU, its MSR and the memory map are the harness's own (`cpu.rs`, `vm.rs`, included here as modules);
+//! CPU, its MSR and the memory map are the harness's own (`cpu.rs`, `arch/ppc64_cpu.rs`, `vm.rs`,
+//! included here as modules);
 //! the program gets only `write`, `exit`/`exit_group` and the markers (everything else is ENOSYS).
 
 #[allow(dead_code)]
@@ -31,8 +32,13 @@ mod vm;
 #[path = "../cpu.rs"]
 mod cpu;
 
-use cpu::{Stop, Uc, INTR_PROGRAM, INTR_SC};
+#[allow(dead_code)]
+#[path = "../arch/ppc64_cpu.rs"]
+mod ppc64_cpu;
+
+use cpu::{Stop, Uc};
 use linux_core::elf::{Elf64Header, Endian};
+use ppc64_cpu::{INTR_PROGRAM, INTR_SC};
 use std::cell::Cell;
 use std::io::Write;
 use std::rc::Rc;
@@ -119,7 +125,7 @@ type Profile = Rc<std::cell::RefCell<Option<std::collections::HashMap<u64, u64>>
 
 /// An engine with an instruction counter on every address (and the optional per-address profile).
 fn counting_engine(little: bool) -> (Uc, Rc<Cell<u64>>, Profile) {
-    let mut uc = cpu::new_engine(little).unwrap_or_else(|e| fail(e));
+    let mut uc = ppc64_cpu::new_engine(little).unwrap_or_else(|e| fail(e));
     let count = Rc::new(Cell::new(0u64));
     let profile: Profile = Rc::default();
     let (c, p) = (Rc::clone(&count), Rc::clone(&profile));
@@ -205,7 +211,7 @@ fn guest(args: &[String]) {
             Stop::Interrupt(INTR_SC) => {}
             other => fail(format!("the guest stopped at {:#x}: {other:?}", cpu::pc(&uc))),
         }
-        let f = cpu::read_frame(&uc);
+        let f = ppc64_cpu::read_frame(&uc);
         let [nr, a, b, c, d] = [f.fixreg[0], f.fixreg[3], f.fixreg[4], f.fixreg[5], f.fixreg[6]];
         match nr {
             MARK_BEGIN | MARK_END => {

@@ -1,6 +1,8 @@
-/* Signals as Linux/powerpc64 delivers them: siginfo fields, ucontext contents, a handler editing the
- * saved registers, FP/VMX/VSX state preserved across a handler, nested signals, sigaltstack,
- * SA_RESTART, siglongjmp out of a handler, SA_RESETHAND, sigsuspend.
+/* Signals as Linux/powerpc64 and Linux/arm64 deliver them: siginfo fields, ucontext contents, a handler
+ * editing the saved registers, FP/vector state (powerpc FP/VMX/VSX, arm64 FP/SIMD) preserved across a
+ * handler, nested signals, sigaltstack, SA_RESTART, siglongjmp out of a handler, SA_RESETHAND, sigsuspend.
+ * The register-level parts (the trap, the illegal instruction, executing data) are written for each
+ * architecture; the rest is shared.
  * Prints only values that are the same on every correct Linux (no addresses, no pids): the harness
  * test compares this output with qemu-user's. */
 #define _GNU_SOURCE
@@ -17,9 +19,15 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#if defined(__powerpc64__)
 #define PT_R9 9
 #define PT_NIP 32
 #define PT_MSR 33
+#elif defined(__aarch64__)
+#include <asm/sigcontext.h>
+#else
+#error "powerpc64 or aarch64"
+#endif
 
 static volatile int order[16];
 static volatile int norder;
@@ -31,10 +39,17 @@ static void note(int v) { order[norder++] = v; }
 static void info_handler(int sig, siginfo_t *si, void *ctx) {
     ucontext_t *uc = ctx;
     last_info = *si;
+#if defined(__powerpc64__)
     info_ok = si->si_signo == sig && uc->uc_link == 0 &&
               (void *)uc->uc_mcontext.regs == (void *)&uc->uc_mcontext.gp_regs;
+#else
+    /* The record list starts with the FP/SIMD context. */
+    info_ok = si->si_signo == sig && uc->uc_link == 0 &&
+              ((struct _aarch64_ctx *)uc->uc_mcontext.__reserved)->magic == FPSIMD_MAGIC;
+#endif
 }
 
+#if defined(__powerpc64__)
 /* SIGTRAP from `tw 31,0,0`: check the ucontext, edit the saved r9 and skip the trap; clobber volatile
  * GPR/FPR/VR/VSR state so that only sigreturn can bring the interrupted values back. */
 static volatile uint64_t trap_nip, saved_msr_le, vregs_aligned;
@@ -87,6 +102,54 @@ static void trap_test(void) {
     printf("trap: edited r9=%lu ctr=%lu fpr=%g vr_ok=%d vsx_ok=%d\n", (unsigned long)r9, (unsigned long)ctr, fout[0],
            memcmp(vout, vin, 16) == 0, memcmp(vsout, vsin, 16) == 0);
 }
+#else
+/* SIGTRAP from `brk #0`: check the ucontext (pc, the FP/SIMD record holding the interrupted q2), edit
+ * the saved x9 and skip the brk; clobber x10, d1 and v2 so that only sigreturn can bring the interrupted
+ * values back. */
+static volatile uint64_t trap_pc, fpsimd_ok;
+static const uint64_t vin[2] __attribute__((aligned(16))) = {0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+static void trap_handler(int sig, siginfo_t *si, void *ctx) {
+    ucontext_t *uc = ctx;
+    struct fpsimd_context *fp = (struct fpsimd_context *)uc->uc_mcontext.__reserved;
+    (void)sig;
+    trap_pc = uc->uc_mcontext.pc;
+    fpsimd_ok = fp->head.magic == FPSIMD_MAGIC && fp->head.size == sizeof *fp &&
+                memcmp(&fp->vregs[2], vin, 16) == 0;
+    last_info = *si;
+    uc->uc_mcontext.regs[9] = 42;
+    uc->uc_mcontext.pc += 4;
+    __asm__ volatile("mov x10, #0\n\tmovi v1.16b, #0\n\tmovi v2.16b, #0" ::: "x10", "v1", "v2");
+}
+
+static void trap_test(void) {
+    struct sigaction sa = {0};
+    sa.sa_sigaction = trap_handler;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGTRAP, &sa, 0);
+    static double fin[2] __attribute__((aligned(16))) = {1.5, -2.25};
+    static double fout[2] __attribute__((aligned(16)));
+    static uint64_t vout[2] __attribute__((aligned(16)));
+    uint64_t r9 = 0, x10 = 0, trap_addr = 0;
+    __asm__ volatile(
+        "ldr d1, [%[fin]]\n\t"
+        "ldr q2, [%[vin]]\n\t"
+        "mov x9, #7\n\t"
+        "mov x10, #99\n\t"
+        "adr %[ta], 1f\n"
+        "1:\tbrk #0\n\t"
+        "mov %[r9], x9\n\t"
+        "mov %[x10], x10\n\t"
+        "str d1, [%[fout]]\n\t"
+        "str q2, [%[vout]]\n\t"
+        : [r9] "=&r"(r9), [x10] "=&r"(x10), [ta] "=&r"(trap_addr)
+        : [fin] "r"(fin), [vin] "r"(vin), [fout] "r"(fout), [vout] "r"(vout)
+        : "x9", "x10", "v1", "v2", "memory");
+    printf("trap: signo=%d code=%d addr_is_trap=%d pc_is_trap=%d fpsimd_record_ok=%d\n", last_info.si_signo,
+           last_info.si_code, (uint64_t)last_info.si_addr == trap_addr, trap_pc == trap_addr, (int)fpsimd_ok);
+    printf("trap: edited x9=%lu x10=%lu fpr=%g vr_ok=%d\n", (unsigned long)r9, (unsigned long)x10, fout[0],
+           memcmp(vout, vin, 16) == 0);
+}
+#endif
 
 static sigjmp_buf jb;
 static void segv_jump(int sig, siginfo_t *si, void *ctx) {
@@ -113,9 +176,13 @@ static void fault_tests(void) {
     printf("segv read-only: signo=%d code=%d addr_ok=%d\n", last_info.si_signo, last_info.si_code,
            last_info.si_addr == ro + 8);
     /* Data is not executable. */
+#if defined(__powerpc64__)
     static uint32_t code[4] __attribute__((aligned(16))) = {0x4e800020}; /* blr */
+#else
+    static uint32_t code[4] __attribute__((aligned(16))) = {0xd65f03c0}; /* ret */
+#endif
     if (sigsetjmp(jb, 1) == 0) {
-#if defined(_CALL_ELF) && _CALL_ELF == 2
+#if defined(__aarch64__) || (defined(_CALL_ELF) && _CALL_ELF == 2)
         ((void (*)(void))code)();
 #else
         static uint64_t desc[3];
@@ -128,7 +195,11 @@ static void fault_tests(void) {
     static volatile uint64_t ill_addr;
     if (sigsetjmp(jb, 1) == 0) {
         uint64_t a;
+#if defined(__powerpc64__)
         __asm__ volatile("bl 1f\n1:\tmflr %0\n\taddi %0,%0,12\n\tstd %0,0(%1)\n\t.long 0" : "=&b"(a) : "b"(&ill_addr) : "lr", "memory");
+#else
+        __asm__ volatile("adr %0, 1f\n\tstr %0, [%1]\n1:\t.inst 0x00000000" : "=&r"(a) : "r"(&ill_addr) : "memory");
+#endif
     }
     printf("illegal: signo=%d code=%d addr_ok=%d\n", last_info.si_signo, last_info.si_code,
            (uint64_t)last_info.si_addr == ill_addr);
