@@ -8,7 +8,9 @@
 //!   `harness/unicorn/ppc64.patch` applied with `patch -p1`; a stamp file holds the patch's hash.
 //!   The harness workspace uses it through `[patch.crates-io]`. Needs cmake (installed if missing).
 //! - `target/zig/`: `pip install --target target/zig ziglang` (ELFv2 big-endian musl test programs).
-//! - `target/busybox/root/bin/busybox`: Debian's `busybox-static:ppc64el`, unpacked with `dpkg -x`.
+//! - `target/busybox/root/bin/busybox` and `target/busybox-arm64/root/bin/busybox`: Debian's
+//!   `busybox-static:ppc64el` and `busybox-static:arm64`, unpacked with `dpkg -x` (the foreign dpkg
+//!   architecture is added first if missing).
 
 use crate::err;
 use crate::testrun::{parse_test_result, Counts};
@@ -108,35 +110,42 @@ pub fn prepare_zig() -> Result<PathBuf> {
     Ok(zig)
 }
 
-/// Debian's static ppc64el busybox, unpacked into `target/busybox/root`.
-pub fn prepare_busybox() -> Result<PathBuf> {
-    let dir = repo_root().join("target/busybox");
+/// Debian's static busybox of each harness architecture: ppc64el into `target/busybox/root`, arm64 into
+/// `target/busybox-arm64/root`.
+pub fn prepare_busybox() -> Result<()> {
+    prepare_busybox_for("ppc64el", "target/busybox")?;
+    prepare_busybox_for("arm64", "target/busybox-arm64")?;
+    Ok(())
+}
+
+/// `busybox-static:<debian_arch>` unpacked into `<dir>/root` (a no-op when it is there).
+fn prepare_busybox_for(debian_arch: &str, dir: &str) -> Result<PathBuf> {
+    let package = format!("busybox-static:{debian_arch}");
+    let dir = repo_root().join(dir);
     let bb = dir.join("root/bin/busybox");
     if bb.exists() {
         return Ok(bb);
     }
     if !is_root() {
-        return Err(err!("busybox-static:ppc64el missing; run `cargo xtask test` as root once"));
+        return Err(err!("{package} missing; run `cargo xtask test` as root once"));
     }
     std::fs::create_dir_all(&dir).map_err(|e| err!("cannot create {}: {e}", dir.display()))?;
     let archs =
         Command::new("dpkg").arg("--print-foreign-architectures").output().map_err(|e| err!("dpkg: {e}"))?;
-    if !String::from_utf8_lossy(&archs.stdout).contains("ppc64el") {
-        run(Command::new("dpkg").args(["--add-architecture", "ppc64el"]))?;
+    if !String::from_utf8_lossy(&archs.stdout).lines().any(|l| l.trim() == debian_arch) {
+        run(Command::new("dpkg").args(["--add-architecture", debian_arch]))?;
         let _ = Command::new("apt-get").arg("update").status();
     }
-    let download = |d: &Path| {
-        Command::new("apt-get").args(["download", "busybox-static:ppc64el"]).current_dir(d).status()
-    };
+    let download = |d: &Path| Command::new("apt-get").args(["download", &package]).current_dir(d).status();
     if !download(&dir).map(|s| s.success()).unwrap_or(false) {
         let _ = Command::new("apt-get").arg("update").status();
-        run(Command::new("apt-get").args(["download", "busybox-static:ppc64el"]).current_dir(&dir))?;
+        run(Command::new("apt-get").args(["download", &package]).current_dir(&dir))?;
     }
     let deb = std::fs::read_dir(&dir)
         .map_err(|e| err!("{e}"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "deb"))
-        .ok_or_else(|| err!("apt-get download busybox-static:ppc64el produced no .deb"))?;
+        .ok_or_else(|| err!("apt-get download {package} produced no .deb"))?;
     run(Command::new("dpkg").arg("-x").arg(&deb).arg(dir.join("root")))?;
     Ok(bb)
 }
@@ -151,8 +160,8 @@ pub fn build() -> Result<PathBuf> {
     Ok(repo_root().join("target/harness/debug/ppc64-harness"))
 }
 
-/// `cargo xtask run --arch <ppc64|ppc64le> [--sysroot DIR] [--strace] -- PROGRAM ARGS...`: runs a
-/// Linux program under the harness; returns its exit status (128 + signal when killed).
+/// `cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] -- PROGRAM ARGS...`: runs
+/// a Linux program under the harness; returns its exit status (128 + signal when killed).
 pub fn run_program(
     arch: crate::arch::Arch,
     sysroot: Option<PathBuf>,
@@ -163,16 +172,14 @@ pub fn run_program(
     let default_sysroot = match arch {
         Arch::Ppc64 => "/usr/powerpc64-linux-gnu",
         Arch::Ppc64le => "/usr/powerpc64le-linux-gnu",
-        Arch::Arm64 => {
-            return Err(err!("the emulator harness runs powerpc64 programs only (--arch ppc64 or ppc64le)"))
-        }
+        Arch::Arm64 => "/usr/aarch64-linux-gnu",
     };
     let prog = program
         .first()
         .ok_or_else(|| err!("no program given; usage: cargo xtask run --arch <arch> -- PROGRAM [ARGS...]"))?;
-    // The program's byte order must match --arch (the harness itself would run either).
+    // A powerpc64 program's byte order must match --arch (the harness itself would run either).
     if let Ok(bytes) = std::fs::read(prog) {
-        if bytes.len() > 5 && bytes.starts_with(b"\x7fELF") {
+        if arch != Arch::Arm64 && bytes.len() > 5 && bytes.starts_with(b"\x7fELF") {
             let le = bytes[5] == 1;
             if le != (arch == Arch::Ppc64le) {
                 return Err(err!(
@@ -184,7 +191,10 @@ pub fn run_program(
     }
     let bin = build()?;
     let mut cmd = Command::new(bin);
-    cmd.arg("--sysroot").arg(sysroot.unwrap_or_else(|| PathBuf::from(default_sysroot)));
+    let harness_arch = if arch == Arch::Arm64 { "arm64" } else { "ppc64" };
+    cmd.args(["--arch", harness_arch])
+        .arg("--sysroot")
+        .arg(sysroot.unwrap_or_else(|| PathBuf::from(default_sysroot)));
     if strace {
         cmd.args(["--strace", "--report"]);
     }
