@@ -4,7 +4,9 @@
 //! The per-architecture files (`sysvec_ppc64.rs`, `sysvec_arm64.rs`) hold the hooks themselves.
 
 use crate::kpi::sys::kconst as k;
-use crate::kpi::sys::{image_params, proc_, Elf64_Brandinfo, Elf_Brandnote, Elf_Note};
+use crate::kpi::sys::{
+    image_params, proc_, Elf64_Auxinfo, Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf_Brandnote, Elf_Note,
+};
 use crate::kpi::*;
 use core::ffi::{c_char, c_int, CStr};
 
@@ -191,6 +193,40 @@ pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int
     }
     // SAFETY: forwarded as received.
     unsafe { linux_on_exec(p, imgp) }
+}
+
+/// Appends the MD auxiliary vector entries to the MI code's kernel array (`linux64_arch_copyout_auxargs`):
+/// the arch's `ARCH_DLINFO` entries in `aux` (without AT_NULL, and without AT_MINSIGSTKSZ, which the MI
+/// code adds from `sv_minsigstksz`), then `extra`, at most `max` in all; `*pos` advances past them.
+///
+/// # Safety
+/// `*pos` must point at `max` writable `Elf64_Auxinfo` entries.
+pub unsafe fn put_md_auxargs(
+    pos: *mut *mut Elf64_Auxinfo,
+    aux: &linux_core::auxv::AuxvBuilder,
+    extra: &[(u64, u64)],
+    max: usize,
+) {
+    use linux_core::auxv::AT_MINSIGSTKSZ;
+    let entries = aux
+        .entries()
+        .iter()
+        .copied()
+        .filter(|&(key, _)| key != 0 && key != AT_MINSIGSTKSZ)
+        .chain(extra.iter().copied())
+        .take(max);
+    // SAFETY: the caller guarantees `max` writable entries at *pos; `take` bounds the writes.
+    unsafe {
+        let mut p = *pos;
+        for (key, value) in entries {
+            p.write(Elf64_Auxinfo {
+                a_type: key as _,
+                a_un: Elf64_Auxinfo__bindgen_ty_1 { a_val: value as _ },
+            });
+            p = p.add(1);
+        }
+        *pos = p;
+    }
 }
 
 /// Inserts every brand of `list` (MOD_LOAD); if one is refused, removes those inserted before it, prints

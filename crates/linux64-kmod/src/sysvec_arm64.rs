@@ -18,8 +18,7 @@
 use crate::kernel::KernelUserMemory;
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
-    __sigset, image_params, ksiginfo, sigset_t, stack_t, sysentvec, thread, Elf64_Auxinfo,
-    Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo,
+    __sigset, image_params, ksiginfo, sigset_t, stack_t, sysentvec, thread, Elf64_Auxinfo, Elf64_Brandinfo,
 };
 use crate::kpi::*;
 use crate::sysvec::*;
@@ -429,7 +428,7 @@ pub unsafe extern "C" fn linux64_arch_copyout_auxargs(
     _imgp: *mut image_params,
     pos: *mut *mut Elf64_Auxinfo,
 ) {
-    use linux_core::auxv::{AuxvBuilder, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ, AT_PLATFORM};
+    use linux_core::auxv::{AuxvBuilder, AT_HWCAP, AT_HWCAP2, AT_PLATFORM};
     use linux_core::exec::ExecImageInfo;
     // SAFETY: written only at MOD_LOAD.
     let (hwcap, hwcap2) = unsafe { (LINUX_HWCAP, LINUX_HWCAP2) };
@@ -438,25 +437,8 @@ pub unsafe extern "C" fn linux64_arch_copyout_auxargs(
     // A fixed number of entries into a builder with room for far more: cannot fail.
     let _ = hooks().arch_dlinfo(&info, &mut aux);
     let extra = [(AT_HWCAP, hwcap), (AT_HWCAP2, hwcap2), (AT_PLATFORM, crate::vdso::PLATFORM_ADDR)];
-    let entries = aux
-        .entries()
-        .iter()
-        .copied()
-        .filter(|&(key, _)| key != 0 && key != AT_MINSIGSTKSZ)
-        .chain(extra)
-        .take(MD_AUXV_ENTRIES);
-    // SAFETY: the caller guarantees MD_AUXV_ENTRIES writable entries at *pos; `take` bounds the writes.
-    unsafe {
-        let mut p = *pos;
-        for (key, value) in entries {
-            p.write(Elf64_Auxinfo {
-                a_type: key as _,
-                a_un: Elf64_Auxinfo__bindgen_ty_1 { a_val: value as _ },
-            });
-            p = p.add(1);
-        }
-        *pos = p;
-    }
+    // SAFETY: the caller guarantees MD_AUXV_ENTRIES writable entries at *pos.
+    unsafe { put_md_auxargs(pos, &aux, &extra, MD_AUXV_ENTRIES) };
 }
 
 #[cfg(all(test, not(target_os = "freebsd")))]

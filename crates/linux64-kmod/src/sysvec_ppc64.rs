@@ -19,7 +19,7 @@
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
     __sigset, image_params, ksiginfo, pcb, proc_, sigset_t, stack_t, sysentvec, thread, Elf64_Auxinfo,
-    Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf64_Ehdr,
+    Elf64_Brandinfo, Elf64_Ehdr,
 };
 use crate::kpi::*;
 use crate::ppc64::{
@@ -484,7 +484,7 @@ pub unsafe extern "C" fn linux64_arch_copyout_auxargs(
     _imgp: *mut image_params,
     pos: *mut *mut Elf64_Auxinfo,
 ) {
-    use linux_core::auxv::{AuxvBuilder, AT_BASE_PLATFORM, AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ, AT_PLATFORM};
+    use linux_core::auxv::{AuxvBuilder, AT_BASE_PLATFORM, AT_HWCAP, AT_HWCAP2, AT_PLATFORM};
     use linux_core::exec::ExecImageInfo;
     use linux_core::hooks::ExecHooks;
     // SAFETY: written only at MOD_LOAD, before any exec under these sysentvecs.
@@ -497,25 +497,8 @@ pub unsafe extern "C" fn linux64_arch_copyout_auxargs(
     let platform = crate::vdso::PLATFORM_ADDR;
     let extra =
         [(AT_HWCAP, hwcap), (AT_HWCAP2, hwcap2), (AT_PLATFORM, platform), (AT_BASE_PLATFORM, platform)];
-    let entries = aux
-        .entries()
-        .iter()
-        .copied()
-        .filter(|&(key, _)| key != 0 && key != AT_MINSIGSTKSZ)
-        .chain(extra)
-        .take(MD_AUXV_ENTRIES);
-    // SAFETY: the caller guarantees MD_AUXV_ENTRIES writable entries at *pos; `take` bounds the writes.
-    unsafe {
-        let mut p = *pos;
-        for (key, value) in entries {
-            p.write(Elf64_Auxinfo {
-                a_type: key as _,
-                a_un: Elf64_Auxinfo__bindgen_ty_1 { a_val: value as _ },
-            });
-            p = p.add(1);
-        }
-        *pos = p;
-    }
+    // SAFETY: the caller guarantees MD_AUXV_ENTRIES writable entries at *pos.
+    unsafe { put_md_auxargs(pos, &aux, &extra, MD_AUXV_ENTRIES) };
 }
 
 /// `header_supported` of brand `IDX` of `arch_ppc64::BRANDS`: its e_flags rule (ELFv1 vs ELFv2).
