@@ -30,6 +30,7 @@ fn arch_tables_match_the_headers() {
     c.check_table(A, abi::PSR_BITS);
     c.check_table(A, abi::SIGNAL_SIZES);
     c.check_table(A, abi::AUXV_CONSTS);
+    c.check_table(A, arch_arm64::consts::O_FLAGS);
     // The generic tables arm64 uses as they are.
     c.check_table(A, linux_core::auxv::AUXV_TYPES);
     c.check_table(A, linux_core::signal::LINUX_SIGNALS);

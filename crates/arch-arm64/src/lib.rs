@@ -29,6 +29,7 @@
 extern crate std;
 
 pub mod abi;
+pub mod consts;
 pub mod exec;
 pub mod frame;
 pub mod hwcap;
