@@ -109,20 +109,21 @@ options:
     },
     CommandInfo {
         name: "run",
-        summary: "run a Linux powerpc64 program on the emulated POWER9 through the module's hooks",
+        summary: "run a Linux powerpc64 or arm64 program on the emulated CPU through the module's hooks",
         help: "\
-usage: cargo xtask run --arch <ppc64|ppc64le> [--sysroot DIR] [--strace] -- PROGRAM [ARGS...]
+usage: cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] -- PROGRAM [ARGS...]
 
 Builds the CPU-emulator harness (harness/: unicorn 2.1.5 patched by harness/unicorn/ppc64.patch,
-prepared in target/unicorn-patched/; the first build takes ~100 s) and runs PROGRAM on it. Every
-kernel entry goes through arch-ppc64's hooks: syscall fetch/return, exec registers and linux-core's
-initial stack, signal frames. Static and dynamic ELFv1 BE, ELFv2 BE and ppc64le programs run.
-Exits with the program's status (128 + N if it was killed by signal N).
+prepared in target/unicorn-patched/; the first build takes a few minutes) and runs PROGRAM on it.
+Every kernel entry goes through the arch crate's hooks (arch-ppc64 on an emulated POWER9, arch-arm64
+on unicorn's AArch64 CPU): syscall fetch/return, exec registers and linux-core's initial stack,
+signal frames, clone and TLS. Static and dynamic ELFv1 BE, ELFv2 BE, ppc64le and arm64 programs run,
+with threads. Exits with the program's status (128 + N if it was killed by signal N).
 
 options:
-  --arch <arch>    ppc64 or ppc64le (must match the program's byte order)
-  --sysroot DIR    where the interpreter and libraries are (default: /usr/powerpc64-linux-gnu or
-                   /usr/powerpc64le-linux-gnu); guest paths are looked up in a scratch directory,
+  --arch <arch>    ppc64, ppc64le or arm64 (must match the program)
+  --sysroot DIR    where the interpreter and libraries are (default: /usr/powerpc64-linux-gnu,
+                   /usr/powerpc64le-linux-gnu or /usr/aarch64-linux-gnu); guest paths are looked up in a scratch directory,
                    then DIR, then the host
   --strace         print every syscall and, at exit, the syscalls the harness does not implement
   -h, --help       this help",
