@@ -1,7 +1,7 @@
 //! The invariants every target checks, shared.
 
-use linux_core::errno::LinuxErrno;
 use crate::mem::Recorder;
+use linux_core::errno::LinuxErrno;
 use std::collections::HashSet;
 use zerocopy::byteorder::{ByteOrder, U64};
 

@@ -27,7 +27,9 @@ use arch_ppc64::frame::{msr, VectorState};
 use arch_ppc64::{FuncAbi, Ppc64, Ppc64Cpu};
 use linux_core::auxv::*;
 use linux_core::errno::LinuxErrno;
-use linux_core::exec::{copyout_initial_stack, parse_initial_stack, ExecArgs, ExecImageInfo, InitialStack, StackLimits};
+use linux_core::exec::{
+    copyout_initial_stack, parse_initial_stack, ExecArgs, ExecImageInfo, InitialStack, StackLimits,
+};
 use linux_core::hooks::{ExecEntry, ExecHooks};
 use zerocopy::byteorder::{ByteOrder, U64};
 use zerocopy::{BigEndian, IntoBytes, LittleEndian};
@@ -47,7 +49,10 @@ fn ppc<E: ByteOrder>(abi: FuncAbi, inp: &mut Input<'_>) {
     let (mut m, st) = stack(&hooks, inp);
     let mut t = ppc_thread(inp);
     let before = t;
-    let entry = ExecEntry { entry: if inp.bool() { CODE + u64::from(inp.u16() % 4096) } else { inp.u64() }, reloc_base: inp.u64() };
+    let entry = ExecEntry {
+        entry: if inp.bool() { CODE + u64::from(inp.u16() % 4096) } else { inp.u64() },
+        reloc_base: inp.u64(),
+    };
     let desc = [U64::<E>::new(inp.u64()), U64::<E>::new(inp.u64())];
     map_region(&mut m.sim, CODE, 1, 0, 0);
     poke_mapped(&mut m.sim, entry.entry, desc.as_bytes());
@@ -58,13 +63,19 @@ fn ppc<E: ByteOrder>(abi: FuncAbi, inp: &mut Input<'_>) {
         }
         Ok(()) => {
             let le = if crate::targets::sendsig_ppc64::little::<E>() { msr::LE } else { 0 };
-            assert_eq!(t.frame.srr1, (Ppc64Cpu::POWER9.user_msr & !msr::LE) | le, "exec_setregs: not the user MSR");
+            assert_eq!(
+                t.frame.srr1,
+                (Ppc64Cpu::POWER9.user_msr & !msr::LE) | le,
+                "exec_setregs: not the user MSR"
+            );
             assert_eq!(t.frame.fixreg[1], st.sp);
             let (nip, r2, r12) = match abi {
                 FuncAbi::ElfV2 => (entry.entry, 0, entry.entry),
-                FuncAbi::ElfV1 => {
-                    (desc[0].get().wrapping_add(entry.reloc_base), desc[1].get().wrapping_add(entry.reloc_base), 0)
-                }
+                FuncAbi::ElfV1 => (
+                    desc[0].get().wrapping_add(entry.reloc_base),
+                    desc[1].get().wrapping_add(entry.reloc_base),
+                    0,
+                ),
             };
             assert_eq!((t.frame.srr0, t.frame.fixreg[2], t.frame.fixreg[12]), (nip, r2, r12));
             for (i, r) in t.frame.fixreg.iter().enumerate() {
@@ -88,7 +99,8 @@ fn arm(inp: &mut Input<'_>) {
             assert_eq!(t, before, "exec_setregs failed but changed the thread");
         }
         Ok(()) => {
-            let want = ArmFrame { tf_sp: st.sp, tf_elr: entry.entry, tf_spsr: PSR_MODE_EL0t, ..ArmFrame::default() };
+            let want =
+                ArmFrame { tf_sp: st.sp, tf_elr: entry.entry, tf_spsr: PSR_MODE_EL0t, ..ArmFrame::default() };
             assert_eq!(t.frame, want, "exec_setregs: registers");
             assert!(!t.fpsimd.used && t.fpsimd.vregs == [0; 32]);
             assert_eq!((t.fault_address, t.fault_code, t.tpidr_el0), (0, 0, 0));
@@ -136,10 +148,15 @@ fn stack<A: ExecHooks>(arch: &A, inp: &mut Input<'_>) -> (Recorder, InitialStack
         r
     });
     let limits = StackLimits {
-        max_args_bytes: if flags & 8 != 0 { u64::from(inp.u32()) } else { StackLimits::default().max_args_bytes },
+        max_args_bytes: if flags & 8 != 0 {
+            u64::from(inp.u32())
+        } else {
+            StackLimits::default().max_args_bytes
+        },
         stack_bottom: if flags & 16 != 0 { inp.u64() } else { STACK + u64::from(inp.u16()) },
     };
-    let stack_top = if flags & 32 != 0 { inp.u64() } else { STACK + STACK_PAGES * 4096 - u64::from(inp.u16() % 512) };
+    let stack_top =
+        if flags & 32 != 0 { inp.u64() } else { STACK + STACK_PAGES * 4096 - u64::from(inp.u16() % 512) };
 
     let args = match ExecArgs::new(&strings, argc, envc) {
         Ok(a) => a,
@@ -150,7 +167,10 @@ fn stack<A: ExecHooks>(arch: &A, inp: &mut Input<'_>) -> (Recorder, InitialStack
     };
     let r = copyout_initial_stack(arch, &mut m, stack_top, &args, &execfn, &info, &random, &limits);
     let top_end = stack_top & !7;
-    m.assert_writes_within(&[(u128::from(limits.stack_bottom), u128::from(top_end))], "copyout_initial_stack");
+    m.assert_writes_within(
+        &[(u128::from(limits.stack_bottom), u128::from(top_end))],
+        "copyout_initial_stack",
+    );
     let st = match r {
         Err(e) => {
             assert_errno(e, "copyout_initial_stack");

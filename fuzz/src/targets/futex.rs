@@ -87,7 +87,8 @@ impl UserAtomics for Racy {
 }
 
 fn atomic<E: ByteOrder>(inp: &mut Input<'_>) {
-    let op = [FutexOp::Set, FutexOp::Add, FutexOp::Or, FutexOp::AndNot, FutexOp::Xor][usize::from(inp.u8() % 5)];
+    let op =
+        [FutexOp::Set, FutexOp::Add, FutexOp::Or, FutexOp::AndNot, FutexOp::Xor][usize::from(inp.u8() % 5)];
     let oparg = inp.u32() as i32;
     let mut sim = SimUserMemory::new();
     map_region(&mut sim, PAGE, 1, u64::from(inp.u8() % 3), 0);
@@ -126,7 +127,10 @@ fn atomic<E: ByteOrder>(inp: &mut Input<'_>) {
             assert_eq!(now[..], *U32::<E>::new(new).as_bytes(), "the word is not op(old)");
             let old_bytes = U32::<E>::new(old);
             let n = m.history.len();
-            assert!(n >= 2 && m.history[n - 2][..] == *old_bytes.as_bytes(), "old {old:#x} is not what the word held");
+            assert!(
+                n >= 2 && m.history[n - 2][..] == *old_bytes.as_bytes(),
+                "old {old:#x} is not what the word held"
+            );
         }
     }
 }

@@ -44,11 +44,11 @@ fn ioctl(cmd: u32) {
     }
     match DIFFERING_IOCTLS.iter().find(|e| e.1 == cmd) {
         Some(&(_, _, twin)) => assert_eq!(gen, twin),
-        None => match dir_to_generic(ppc::ioc_dir(cmd)) {
+        None => match dir_to_generic(ppc::PPC_IOC.ioc_dir(cmd)) {
             Some(gd) => {
                 assert_eq!(
                     (g::ioc_dir(gen), g::ioc_type(gen), g::ioc_nr(gen), g::ioc_size(gen)),
-                    (gd, ppc::ioc_type(cmd), ppc::ioc_nr(cmd), ppc::ioc_size(cmd)),
+                    (gd, ppc::PPC_IOC.ioc_type(cmd), ppc::PPC_IOC.ioc_nr(cmd), ppc::PPC_IOC.ioc_size(cmd)),
                     "to_generic({cmd:#x}) = {gen:#x} does not keep the fields"
                 );
             }
@@ -62,17 +62,24 @@ fn ioctl(cmd: u32) {
         Some(&(_, twin, _)) => assert_eq!(back, Some(twin)),
         None if g::ioc_dir(cmd) == g::_IOC_NONE => assert!(back.is_some()),
         None => match back {
-            None => assert!(g::ioc_size(cmd) > ppc::_IOC_SIZEMASK, "from_generic({cmd:#x}) refused a number powerpc can encode"),
+            None => assert!(
+                g::ioc_size(cmd) > ppc::_IOC_SIZEMASK,
+                "from_generic({cmd:#x}) refused a number powerpc can encode"
+            ),
             Some(p) => {
                 assert_eq!(
-                    (ppc::ioc_type(p), ppc::ioc_nr(p), ppc::ioc_size(p)),
+                    (ppc::PPC_IOC.ioc_type(p), ppc::PPC_IOC.ioc_nr(p), ppc::PPC_IOC.ioc_size(p)),
                     (g::ioc_type(cmd), g::ioc_nr(cmd), g::ioc_size(cmd)),
                     "from_generic({cmd:#x}) = {p:#x} does not keep the fields"
                 );
                 // A re-encoded number that happens to be the generic twin of a powerpc name is not a
                 // powerpc ioctl (to_generic refuses it, as Linux/powerpc answers ENOTTY).
                 if !DIFFERING_IOCTLS.iter().any(|e| e.1 == p || e.2 == p) {
-                    assert_eq!(to_generic(p), Some(cmd), "from_generic({cmd:#x}) = {p:#x} does not translate back");
+                    assert_eq!(
+                        to_generic(p),
+                        Some(cmd),
+                        "from_generic({cmd:#x}) = {p:#x} does not translate back"
+                    );
                 }
             }
         },

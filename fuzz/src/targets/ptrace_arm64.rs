@@ -41,11 +41,20 @@ pub fn run(data: &[u8]) {
                 Ok(()) => {
                     let p = t.frame.tf_spsr;
                     if set == Regset::Prstatus || p != before.frame.tf_spsr {
-                        assert!(p & (PSR_MODE_MASK | PSR_MODE32_BIT | PSR_DAIF) == 0, "set_regset installed PSTATE {p:#x}");
+                        assert!(
+                            p & (PSR_MODE_MASK | PSR_MODE32_BIT | PSR_DAIF) == 0,
+                            "set_regset installed PSTATE {p:#x}"
+                        );
                     }
                     assert_eq!(
                         (t.frame.tf_esr, t.frame.tf_far, t.fault_address, t.fault_code, t.tpidr_el0),
-                        (before.frame.tf_esr, before.frame.tf_far, before.fault_address, before.fault_code, before.tpidr_el0),
+                        (
+                            before.frame.tf_esr,
+                            before.frame.tf_far,
+                            before.fault_address,
+                            before.fault_code,
+                            before.tpidr_el0
+                        ),
                         "set_regset changed kernel-only state"
                     );
                 }

@@ -13,7 +13,9 @@ use crate::input::Input;
 use crate::state::ppc_thread;
 use arch_ppc64::abi::PT_REGS_COUNT;
 use arch_ppc64::frame::Ppc64Thread;
-use arch_ppc64::ptrace::{fixed_request, get_regset, peek_user, poke_user, set_regset, Regset, MSR_DEBUGCHANGE};
+use arch_ppc64::ptrace::{
+    fixed_request, get_regset, peek_user, poke_user, set_regset, Regset, MSR_DEBUGCHANGE,
+};
 use linux_core::errno::LinuxErrno;
 use zerocopy::byteorder::{ByteOrder, U64};
 use zerocopy::{BigEndian, FromBytes, LittleEndian};
@@ -83,7 +85,11 @@ fn go<E: ByteOrder>(inp: &mut Input<'_>) {
                 if set == Regset::Prstatus {
                     for i in 0..(n / 8).min(PT_REGS_COUNT) {
                         let w = U64::<E>::read_from_bytes(&out[i * 8..i * 8 + 8]).map(|v| v.get()).ok();
-                        assert_eq!(peek_user(&t, 8 * i as u64).ok(), w, "PEEKUSR and GETREGSET disagree at {i}");
+                        assert_eq!(
+                            peek_user(&t, 8 * i as u64).ok(),
+                            w,
+                            "PEEKUSR and GETREGSET disagree at {i}"
+                        );
                     }
                 }
             }

@@ -18,7 +18,9 @@ use crate::mem::{map_region, Recorder};
 use crate::state::{arm_thread, delivery, layout::*};
 use arch_arm64::abi::{ESR_MAGIC, FPSIMD_MAGIC, PSR_TCO_BIT};
 use arch_arm64::frame::Arm64Thread;
-use arch_arm64::signal::{ESR_CONTEXT_SIZE, FPSIMD_CONTEXT_SIZE, FRAME_RECORD_SIZE, FRAME_UC, RT_SIGFRAME_SIZE};
+use arch_arm64::signal::{
+    ESR_CONTEXT_SIZE, FPSIMD_CONTEXT_SIZE, FRAME_RECORD_SIZE, FRAME_UC, RT_SIGFRAME_SIZE,
+};
 use arch_arm64::{Arm64, Arm64Cpu};
 use linux_core::hooks::{SignalDelivery, SignalHooks};
 use linux_core::signal::SaFlags;
@@ -66,13 +68,17 @@ fn go<E: ByteOrder>(inp: &mut Input<'_>) {
     let mut m2 = memory(prot_stack, prot_alt, 0xa5);
     let r2 = hooks.sendsig(&mut t2, &mut m2, &d);
     assert_eq!(r1, r2, "sendsig: the result depends on kernel-only state or old memory contents");
-    assert!(m1.writes == m2.writes, "sendsig: the bytes written depend on kernel-only state or old memory contents");
+    assert!(
+        m1.writes == m2.writes,
+        "sendsig: the bytes written depend on kernel-only state or old memory contents"
+    );
     assert_eq!(
         (t2.frame.tf_esr, t2.frame.tf_far, t2.tpidr_el0),
         (before2.frame.tf_esr, before2.frame.tf_far, before2.tpidr_el0),
         "sendsig changed kernel-only state"
     );
-    (t2.frame.tf_esr, t2.frame.tf_far, t2.tpidr_el0) = (before.frame.tf_esr, before.frame.tf_far, before.tpidr_el0);
+    (t2.frame.tf_esr, t2.frame.tf_far, t2.tpidr_el0) =
+        (before.frame.tf_esr, before.frame.tf_far, before.tpidr_el0);
     assert_eq!(t1, t2, "sendsig: the registers depend on kernel-only state or old memory contents");
 
     match r1 {
@@ -84,7 +90,12 @@ fn go<E: ByteOrder>(inp: &mut Input<'_>) {
     }
 }
 
-fn check_delivered<E: ByteOrder>(before: &Arm64Thread, after: &Arm64Thread, m: &Recorder, d: &SignalDelivery) {
+fn check_delivered<E: ByteOrder>(
+    before: &Arm64Thread,
+    after: &Arm64Thread,
+    m: &Recorder,
+    d: &SignalDelivery,
+) {
     let sp = before.frame.tf_sp;
     let top = expected_frame_top(sp, d);
     let record_at = (top - FRAME_RECORD_SIZE) & !15;

@@ -17,7 +17,7 @@ use crate::check::{assert_errno, half_words, Provenance};
 use crate::input::Input;
 use crate::mem::{map_region, poke_mapped, Recorder};
 use crate::state::{delivery, layout::*, ppc_thread};
-use arch_ppc64::abi::{USER_REDZONE_SIZE, __SIGNAL_FRAMESIZE};
+use arch_ppc64::abi::{__SIGNAL_FRAMESIZE, USER_REDZONE_SIZE};
 use arch_ppc64::frame::{msr, Ppc64Thread};
 use arch_ppc64::signal::{RtSigFrame, UContext, RT_SIGFRAME_SIZE};
 use arch_ppc64::{FuncAbi, Ppc64, Ppc64Cpu};
@@ -93,7 +93,10 @@ fn go<E: ByteOrder>(abi: FuncAbi, inp: &mut Input<'_>) {
     let mut m2 = setup.memory::<E>(0xa5, d.handler);
     let r2 = hooks.sendsig(&mut t2, &mut m2, &d);
     assert_eq!(r1, r2, "sendsig: the result depends on kernel-only state or old memory contents");
-    assert!(m1.writes == m2.writes, "sendsig: the bytes written depend on kernel-only state or old memory contents");
+    assert!(
+        m1.writes == m2.writes,
+        "sendsig: the bytes written depend on kernel-only state or old memory contents"
+    );
     assert_eq!(t2.frame.booke_dbcr0, before2.frame.booke_dbcr0, "sendsig changed booke_dbcr0");
     t2.frame.booke_dbcr0 = before.frame.booke_dbcr0;
     assert_eq!(t1, t2, "sendsig: the registers depend on kernel-only state or old memory contents");
@@ -146,11 +149,7 @@ fn check_delivered<E: ByteOrder>(
     }
     exp.vector.fpscr = 0;
     assert_eq!(*after, exp, "sendsig: registers other than the handler's entry state changed");
-    assert_eq!(
-        (after.frame.srr1 ^ before.frame.srr1) & !msr::LE,
-        0,
-        "sendsig changed a privileged MSR bit"
-    );
+    assert_eq!((after.frame.srr1 ^ before.frame.srr1) & !msr::LE, 0, "sendsig changed a privileged MSR bit");
 
     // Writes: the frame below the red zone, and the back chain.
     let body_end = frame_addr + RT_SIGFRAME_SIZE - USER_REDZONE_SIZE;
@@ -163,7 +162,16 @@ fn check_delivered<E: ByteOrder>(
     let t = before;
     let mut p = Provenance::default();
     p.allow_all(t.frame.fixreg);
-    p.allow_all([t.frame.lr, t.frame.cr, t.frame.xer, t.frame.ctr, t.frame.srr0, t.frame.exc, t.frame.dar, t.frame.dsisr]);
+    p.allow_all([
+        t.frame.lr,
+        t.frame.cr,
+        t.frame.xer,
+        t.frame.ctr,
+        t.frame.srr0,
+        t.frame.exc,
+        t.frame.dar,
+        t.frame.dsisr,
+    ]);
     let base_msr = t.frame.srr1 & !(msr::VEC | msr::VSX);
     p.allow_all([base_msr, base_msr | msr::VEC, base_msr | msr::VSX, base_msr | msr::VEC | msr::VSX]);
     p.allow(t.orig_gpr3);

@@ -16,10 +16,13 @@ use crate::input::Input;
 use crate::mem::{map_region, poke_mapped, Recorder};
 use crate::state::{arm_thread, delivery, layout::*};
 use arch_arm64::abi::{
-    ESR_MAGIC, EXTRA_MAGIC, FPSIMD_MAGIC, PSR_DAIF, PSR_MODE32_BIT, PSR_MODE_MASK, PSR_SS_BIT, SPSR_EL1_AARCH64_RES0_BITS,
+    ESR_MAGIC, EXTRA_MAGIC, FPSIMD_MAGIC, PSR_DAIF, PSR_MODE32_BIT, PSR_MODE_MASK, PSR_SS_BIT,
+    SPSR_EL1_AARCH64_RES0_BITS,
 };
 use arch_arm64::frame::{Arm64Thread, FpSimdState};
-use arch_arm64::signal::{valid_user_pstate, RtSigFrame, FPSIMD_CONTEXT_SIZE, FRAME_RESERVED, RT_SIGFRAME_SIZE};
+use arch_arm64::signal::{
+    valid_user_pstate, RtSigFrame, FPSIMD_CONTEXT_SIZE, FRAME_RESERVED, RT_SIGFRAME_SIZE,
+};
 use arch_arm64::{Arm64, Arm64Cpu};
 use linux_core::errno::LinuxErrno;
 use linux_core::hooks::{SignalHooks, SigreturnOutcome};
@@ -39,7 +42,11 @@ pub fn run(data: &[u8]) {
     match mode % 3 {
         0 | 1 => {
             let mut t = arm_thread(&mut inp);
-            let sp = if mode & 0x80 != 0 { inp.u64() } else { STACK + (u64::from(inp.u16()) % (STACK_PAGES * 4096)) };
+            let sp = if mode & 0x80 != 0 {
+                inp.u64()
+            } else {
+                STACK + (u64::from(inp.u16()) % (STACK_PAGES * 4096))
+            };
             t.frame.tf_sp = sp;
             let mut frame = vec![0u8; RT_SIGFRAME_SIZE as usize];
             if mode % 3 == 0 {
@@ -83,12 +90,17 @@ pub fn run(data: &[u8]) {
             check(&before, &t, &m, r);
             if !patched {
                 match valid_user_pstate(interrupted.frame.tf_spsr) {
-                    None => assert_eq!(r.map(|_| ()), Err(LinuxErrno::EINVAL), "a frame with a kernel PSTATE was accepted"),
+                    None => assert_eq!(
+                        r.map(|_| ()),
+                        Err(LinuxErrno::EINVAL),
+                        "a frame with a kernel PSTATE was accepted"
+                    ),
                     Some(pstate) => {
                         let out = r.unwrap_or_else(|e| panic!("sigreturn refused an untouched frame: {e:?}"));
                         let mut exp = interrupted;
                         exp.frame.tf_spsr = pstate;
-                        exp.fpsimd = if interrupted.fpsimd.used { interrupted.fpsimd } else { FpSimdState::default() };
+                        exp.fpsimd =
+                            if interrupted.fpsimd.used { interrupted.fpsimd } else { FpSimdState::default() };
                         exp.fpsimd.used = true;
                         assert_eq!(t, exp, "deliver then return did not restore the interrupted thread");
                         assert_eq!(out.mask, d.saved_mask.blockable());
@@ -141,7 +153,7 @@ fn records(inp: &mut Input<'_>, frame: &mut [u8], sp: u64, _m: &mut Recorder) ->
                 rec.extend_from_slice(U32::<E>::new(size).as_bytes());
                 rec.resize(32, 0);
                 rec.resize(48, 0); // the terminator
-                // The extra area: more records from the input.
+                                   // The extra area: more records from the input.
                 let n = (size as usize).min(1024);
                 let mut area = inp.bytes(n).to_vec();
                 if tweak & 0x20 != 0 && area.len() >= 8 {
@@ -185,17 +197,32 @@ fn check(before: &Arm64Thread, after: &Arm64Thread, m: &Recorder, r: Result<Sigr
         Ok(out) => {
             let p = after.frame.tf_spsr;
             assert!(
-                p & PSR_MODE_MASK == 0 && p & (PSR_MODE32_BIT | PSR_DAIF | PSR_SS_BIT | SPSR_EL1_AARCH64_RES0_BITS) == 0,
+                p & PSR_MODE_MASK == 0
+                    && p & (PSR_MODE32_BIT | PSR_DAIF | PSR_SS_BIT | SPSR_EL1_AARCH64_RES0_BITS) == 0,
                 "sigreturn installed a non-user PSTATE {p:#x}"
             );
             assert_eq!(
-                (after.frame.tf_esr, after.frame.tf_far, after.fault_address, after.fault_code, after.tpidr_el0),
-                (before.frame.tf_esr, before.frame.tf_far, before.fault_address, before.fault_code, before.tpidr_el0),
+                (
+                    after.frame.tf_esr,
+                    after.frame.tf_far,
+                    after.fault_address,
+                    after.fault_code,
+                    after.tpidr_el0
+                ),
+                (
+                    before.frame.tf_esr,
+                    before.frame.tf_far,
+                    before.fault_address,
+                    before.fault_code,
+                    before.tpidr_el0
+                ),
                 "sigreturn changed kernel-only state"
             );
             assert_eq!(out.mask.0 & LinuxSigset::UNBLOCKABLE, 0);
             assert!(after.fpsimd.used);
-            let frame: RtSigFrame<E> = m.read_value(UserAddr(before.frame.tf_sp)).expect("sigreturn succeeded on an unreadable frame");
+            let frame: RtSigFrame<E> = m
+                .read_value(UserAddr(before.frame.tf_sp))
+                .expect("sigreturn succeeded on an unreadable frame");
             let sc = &frame.uc.uc_mcontext;
             for n in 0..31 {
                 assert_eq!(after.frame.x(n), sc.regs[n].get(), "x{n} not restored");

@@ -17,7 +17,9 @@ use crate::check::assert_errno;
 use crate::input::Input;
 use crate::mem::{map_region, poke_mapped, Recorder};
 use crate::state::{delivery, layout::*, ppc_thread};
-use arch_ppc64::abi::{PT_CCR, PT_CTR, PT_DAR, PT_DSISR, PT_LNK, PT_NIP, PT_ORIG_R3, PT_XER, __SIGNAL_FRAMESIZE};
+use arch_ppc64::abi::{
+    __SIGNAL_FRAMESIZE, PT_CCR, PT_CTR, PT_DAR, PT_DSISR, PT_LNK, PT_NIP, PT_ORIG_R3, PT_XER,
+};
 use arch_ppc64::frame::{msr, Ppc64Thread, UnitsUsed};
 use arch_ppc64::signal::{SigContext, UContext};
 use arch_ppc64::{FuncAbi, Ppc64, Ppc64Cpu};
@@ -62,10 +64,12 @@ fn go<E: ByteOrder>(abi: FuncAbi, inp: &mut Input<'_>) {
         }
         if mode & 4 != 0 {
             // Point v_regs where sendsig would, so that the vector paths are reached.
-            frame[V_REGS_FIELD..V_REGS_FIELD + 8].copy_from_slice(U64::<E>::new(sp.wrapping_add(V_REGS_OFFSET)).as_bytes());
+            frame[V_REGS_FIELD..V_REGS_FIELD + 8]
+                .copy_from_slice(U64::<E>::new(sp.wrapping_add(V_REGS_OFFSET)).as_bytes());
         }
         if mode & 8 != 0 {
-            let bits = if mode & 0x40 != 0 { msr::VEC } else { 0 } | if mode & 0x80 != 0 { msr::VSX } else { 0 };
+            let bits =
+                if mode & 0x40 != 0 { msr::VEC } else { 0 } | if mode & 0x80 != 0 { msr::VSX } else { 0 };
             let mut w = [0u8; 8];
             w.copy_from_slice(&frame[MSR_FIELD..MSR_FIELD + 8]);
             let v = U64::<E>::from_bytes(w).get() | bits;
@@ -124,7 +128,12 @@ fn go<E: ByteOrder>(abi: FuncAbi, inp: &mut Input<'_>) {
 }
 
 /// The invariants of any sigreturn.
-fn check<E: ByteOrder>(before: &Ppc64Thread, after: &Ppc64Thread, m: &Recorder, r: Result<SigreturnOutcome, LinuxErrno>) {
+fn check<E: ByteOrder>(
+    before: &Ppc64Thread,
+    after: &Ppc64Thread,
+    m: &Recorder,
+    r: Result<SigreturnOutcome, LinuxErrno>,
+) {
     let _ = little::<E>();
     match r {
         Err(e) => {
@@ -132,7 +141,11 @@ fn check<E: ByteOrder>(before: &Ppc64Thread, after: &Ppc64Thread, m: &Recorder, 
             assert_eq!(after, before, "sigreturn failed ({e:?}) but changed the thread");
         }
         Ok(out) => {
-            assert_eq!((after.frame.srr1 ^ before.frame.srr1) & !msr::LE, 0, "sigreturn changed a privileged MSR bit");
+            assert_eq!(
+                (after.frame.srr1 ^ before.frame.srr1) & !msr::LE,
+                0,
+                "sigreturn changed a privileged MSR bit"
+            );
             assert_eq!(after.frame.exc, before.frame.exc, "sigreturn changed exc");
             assert_eq!(after.frame.booke_dbcr0, before.frame.booke_dbcr0, "sigreturn changed booke_dbcr0");
             assert_eq!(out.mask.0 & LinuxSigset::UNBLOCKABLE, 0, "sigreturn would block SIGKILL or SIGSTOP");
@@ -142,7 +155,9 @@ fn check<E: ByteOrder>(before: &Ppc64Thread, after: &Ppc64Thread, m: &Recorder, 
                 assert!(after.vector.vr == [0; 32] && after.vector.vscr == 0, "stale VMX state kept");
             }
             // Applied entirely: every register the frame holds is now the thread's.
-            let uc: UContext<E> = m.read_value(UserAddr(before.frame.fixreg[1])).expect("sigreturn succeeded on an unreadable frame");
+            let uc: UContext<E> = m
+                .read_value(UserAddr(before.frame.fixreg[1]))
+                .expect("sigreturn succeeded on an unreadable frame");
             let sc = &uc.uc_mcontext;
             let gp = |i: usize| sc.gp_regs[i].get();
             for i in 0..32 {
@@ -151,7 +166,16 @@ fn check<E: ByteOrder>(before: &Ppc64Thread, after: &Ppc64Thread, m: &Recorder, 
             let f = &after.frame;
             assert_eq!(
                 (f.srr0, f.ctr, f.lr, f.xer, f.cr, f.dar, f.dsisr, after.orig_gpr3),
-                (gp(PT_NIP), gp(PT_CTR), gp(PT_LNK), gp(PT_XER), gp(PT_CCR) & 0xffff_ffff, gp(PT_DAR), gp(PT_DSISR), gp(PT_ORIG_R3)),
+                (
+                    gp(PT_NIP),
+                    gp(PT_CTR),
+                    gp(PT_LNK),
+                    gp(PT_XER),
+                    gp(PT_CCR) & 0xffff_ffff,
+                    gp(PT_DAR),
+                    gp(PT_DSISR),
+                    gp(PT_ORIG_R3)
+                ),
                 "special registers not restored"
             );
             for i in 0..32 {

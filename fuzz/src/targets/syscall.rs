@@ -60,7 +60,8 @@ pub fn run(data: &[u8]) {
         for r in f.fixreg.iter_mut() {
             *r = inp.u64();
         }
-        (f.lr, f.cr, f.xer, f.ctr, f.srr0, f.srr1, f.exc) = (inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64());
+        (f.lr, f.cr, f.xer, f.ctr, f.srr0, f.srr1, f.exc) =
+            (inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64());
         let hooks = Ppc64::<BigEndian>::new(FuncAbi::ElfV1, Ppc64Cpu::POWER9);
         let hooks_le = Ppc64::<LittleEndian>::new(FuncAbi::ElfV2, Ppc64Cpu::POWER9);
         let req = hooks.fetch_syscall_args(&f);
@@ -95,7 +96,8 @@ pub fn run(data: &[u8]) {
         for r in f.tf_x.iter_mut() {
             *r = inp.u64();
         }
-        (f.tf_lr, f.tf_sp, f.tf_elr, f.tf_spsr, f.tf_esr, f.tf_far) = (inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64());
+        (f.tf_lr, f.tf_sp, f.tf_elr, f.tf_spsr, f.tf_esr, f.tf_far) =
+            (inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64(), inp.u64());
         let hooks = Arm64::<LittleEndian>::new(Arm64Cpu::NEOVERSE_N1);
         let req = hooks.fetch_syscall_args(&f);
         assert_eq!(req.number, f.tf_x[8]);
