@@ -187,7 +187,7 @@ fn cargo() -> Command {
 /// directory, given explicitly so that the working directory does not matter).
 fn build_harness_bin(bin: &str) -> Result<PathBuf> {
     let root = repo_root();
-    let dir = root.join("target/harness");
+    let dir = crate::harness::target_dir();
     let mut cmd = cargo();
     cmd.current_dir(root.join("harness"))
         .args(["build", "--quiet", "--bin", bin, "--manifest-path"])

@@ -30,6 +30,13 @@ fn cargo() -> Command {
     c
 }
 
+/// Where the harness workspace builds: `target/harness`, given explicitly because cargo reads
+/// `harness/.cargo/config.toml` only when run from inside `harness/`, and a second build of the
+/// unicorn C code elsewhere would cost minutes.
+pub fn target_dir() -> PathBuf {
+    repo_root().join("target/harness")
+}
+
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
 }
@@ -155,9 +162,9 @@ pub fn build() -> Result<PathBuf> {
     prepare_unicorn()?;
     let manifest = repo_root().join("harness/Cargo.toml");
     let mut cmd = cargo();
-    cmd.args(["build", "--quiet", "--manifest-path"]).arg(&manifest);
+    cmd.args(["build", "--quiet", "--manifest-path"]).arg(&manifest).arg("--target-dir").arg(target_dir());
     run(&mut cmd)?;
-    Ok(repo_root().join("target/harness/debug/ppc64-harness"))
+    Ok(target_dir().join("debug/ppc64-harness"))
 }
 
 /// `cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] -- PROGRAM ARGS...`: runs
@@ -220,6 +227,8 @@ pub fn test_step() -> Counts {
     let mut cmd = cargo();
     cmd.args(["test", "--no-fail-fast", "--manifest-path"])
         .arg(repo_root().join("harness/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_dir())
         .stdout(Stdio::piped());
     println!("xtask: {}", display_cmd(&cmd));
     let mut child = match cmd.spawn() {
