@@ -27,7 +27,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 use arch_ppc64::abi::USER_REDZONE_SIZE;
-use arch_ppc64::frame::{msr, Ppc64Thread, TrapFrame, UnitsUsed, CR0_SO};
+use arch_ppc64::frame::{Ppc64Thread, TrapFrame, CR0_SO};
 use arch_ppc64::signal::RT_SIGFRAME_SIZE;
 use arch_ppc64::syscall_table::PPC64_SYSCALLS;
 use arch_ppc64::{FuncAbi, Ppc64, Ppc64Cpu};
@@ -317,36 +317,11 @@ fn bound_signal(c: &mut SignalCtx) {
     }
 }
 
+/// The interrupted thread of the signal benchmarks: the self test's dirty thread (every unit live) on
+/// the benchmark's stack, interrupted by a program check.
 fn signal_thread() -> Ppc64Thread {
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    let mut next = || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let mut t = Ppc64Thread::default();
-    for g in t.frame.fixreg.iter_mut() {
-        *g = next();
-    }
-    t.frame.fixreg[1] = SIG_SP;
-    t.frame.lr = next();
-    t.frame.ctr = next();
-    t.frame.xer = next() & 0xffff_ffff;
-    t.frame.cr = next() & 0xffff_ffff;
-    t.frame.srr0 = 0x1000_0000 + (next() & 0xfffc);
-    t.frame.srr1 = Ppc64Cpu::POWER9.user_msr | msr::FP | u64::from(cfg!(target_endian = "little"));
+    let mut t = crate::dirty_thread_at(0x9e37_79b9_7f4a_7c15, cfg!(target_endian = "little"), SIG_SP);
     t.frame.exc = 0x900;
-    for i in 0..32 {
-        t.vector.fpr[i] = next();
-        t.vector.vsr_low[i] = next();
-        t.vector.vr[i] = (u128::from(next()) << 64) | u128::from(next());
-    }
-    t.vector.fpscr = next() & 0xffff_ffff;
-    t.vector.vscr = 0x1_0000;
-    t.vector.vrsave = 0xffff_0000;
-    t.vector.used = UnitsUsed::all();
-    t.orig_gpr3 = next();
     t
 }
 

@@ -172,6 +172,12 @@ fn initial_stack<E: ByteOrder>(t: &mut Transcript<'_>) {
 }
 
 fn dirty_thread(seed: u64, le: bool) -> Ppc64Thread {
+    dirty_thread_at(seed, le, SP)
+}
+
+/// A thread with every register of every unit holding a pseudo-random value from `seed` (xorshift), its
+/// stack pointer at `sp`, a user MSR of byte order `le`, and every unit marked used.
+pub(crate) fn dirty_thread_at(seed: u64, le: bool, sp: u64) -> Ppc64Thread {
     let mut x = seed;
     let mut next = || {
         x ^= x << 13;
@@ -183,7 +189,7 @@ fn dirty_thread(seed: u64, le: bool) -> Ppc64Thread {
     for g in th.frame.fixreg.iter_mut() {
         *g = next();
     }
-    th.frame.fixreg[1] = SP;
+    th.frame.fixreg[1] = sp;
     th.frame.lr = next();
     th.frame.ctr = next();
     th.frame.xer = next() & 0xffff_ffff;
