@@ -197,23 +197,24 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::SeqCst)
 }
 
-/// Waits until a host signal arrives or `timeout` passes (forever when `None`); returns at once when
-/// one is already pending. Used when every guest thread is blocked.
-pub fn wait(timeout: Option<std::time::Duration>) {
+/// Waits until a host signal arrives, one of `fds` is ready or `timeout` passes (forever when `None`);
+/// returns at once when a signal is already pending. Used when every guest thread is blocked.
+pub fn wait(timeout: Option<std::time::Duration>, fds: &mut [libc::pollfd]) {
     let old = block_all();
     if !any() {
         let ts = timeout.map(|d| libc::timespec {
             tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
             tv_nsec: libc::c_long::from(d.subsec_nanos() as i32),
         });
-        // SAFETY: no descriptors, a valid or null timespec and an empty mask: ppoll atomically unblocks
-        // every signal and returns after a handler ran or when the timeout passed.
+        // SAFETY: `fds` holds that many pollfds, a valid or null timespec and an empty mask: ppoll
+        // atomically unblocks every signal and returns after a handler ran, when a descriptor is ready
+        // or when the timeout passed.
         unsafe {
             let mut empty: libc::sigset_t = std::mem::zeroed();
             libc::sigemptyset(&mut empty);
             libc::ppoll(
-                std::ptr::null_mut(),
-                0,
+                fds.as_mut_ptr(),
+                fds.len() as libc::nfds_t,
                 ts.as_ref().map_or(std::ptr::null(), |t| t as *const _),
                 &empty,
             );

@@ -23,9 +23,13 @@
 mod arch;
 mod conv;
 mod cpu;
+mod events;
+mod fdtable;
 mod futex;
 mod hostsig;
 mod loader;
+mod misc;
+mod net;
 mod process;
 mod syscalls;
 mod thread;
@@ -234,6 +238,8 @@ fn main() {
         thread: thread::ThreadSignals::default(),
         stats: Stats::default(),
         opts: cli.opts.clone(),
+        fds: fdtable::FdTable::default(),
+        personality: 0,
     };
     let mut plan = Box::new(plan);
     let mut stats = Stats::default();

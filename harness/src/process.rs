@@ -12,9 +12,10 @@
 
 use crate::arch::{is_big_endian, GuestArch, Trap};
 use crate::cpu::{self, Stop, Uc, UcMem};
+use crate::fdtable::FdTable;
 use crate::hostsig;
 use crate::loader::{self, ExecError, ExecPlan, STACK_SIZE};
-use crate::thread::{Blocked, Deadline, GuestThread, OnSignal, ThreadSignals, Tid, Wait};
+use crate::thread::{Blocked, Deadline, GuestThread, IoTimeout, OnSignal, ThreadSignals, Tid, Wait};
 use crate::vdso::Vdso;
 use crate::vfs::Vfs;
 use crate::vm::{page_up, PROT_READ, PROT_WRITE};
@@ -102,6 +103,10 @@ pub struct Carry {
     pub stats: Stats,
     /// Options.
     pub opts: Options,
+    /// The descriptors the harness gives a meaning of its own (signalfd, eventfd, timerfd).
+    pub fds: FdTable,
+    /// `personality(2)`'s persona.
+    pub personality: u32,
 }
 
 /// How a process image ended.
@@ -169,6 +174,12 @@ pub struct Proc<A: GuestArch> {
     pub stats: Stats,
     /// Options.
     pub opts: Options,
+    /// The descriptors the harness gives a meaning of its own (signalfd, eventfd, timerfd).
+    pub fds: FdTable,
+    /// `personality(2)`'s persona (kept across exec, as Linux keeps it).
+    pub personality: u32,
+    /// `membarrier` registrations (`MEMBARRIER_CMD_REGISTER_*` bits).
+    pub membarrier: u32,
     /// Start of the heap.
     pub brk_start: u64,
     /// Current break.
@@ -289,12 +300,17 @@ impl<A: GuestArch> Proc<A> {
         main_thread.altstack = AltStack::default();
         // SAFETY: plain libc getter.
         let pid = unsafe { libc::getpid() };
+        let mut first = GuestThread::new(pid, main_thread);
+        // Linux's begin_new_exec: the thread's name is the last component of the executed path.
+        let base = plan.exe.rsplit('/').next().unwrap_or("").as_bytes();
+        let n = base.len().min(15);
+        first.comm[..n].copy_from_slice(&base[..n]);
         Ok(Proc {
             uc,
             abi,
             vfs,
             sig,
-            threads: vec![GuestThread::new(pid, main_thread)],
+            threads: vec![first],
             cur: 0,
             on_cpu: true,
             next_tid: FIRST_THREAD_TID,
@@ -302,6 +318,9 @@ impl<A: GuestArch> Proc<A> {
             resched: false,
             stats: carry.stats,
             opts: carry.opts,
+            fds: carry.fds,
+            personality: carry.personality,
+            membarrier: 0,
             brk_start,
             brk: brk_start,
             vdso,
@@ -322,7 +341,9 @@ impl<A: GuestArch> Proc<A> {
             // The guest may read the clocks in the vdso before it enters the kernel again.
             self.vdso.publish();
             self.collect_host();
+            self.sync_signalfds();
             self.wake_timed_out();
+            self.wake_ready();
             self.wake_signalled();
             let Some(next) = self.pick(rotate) else {
                 if let Some(end) = self.idle() {
@@ -471,9 +492,47 @@ impl<A: GuestArch> Proc<A> {
             let outcome = match b.wait {
                 Wait::Futex { .. } => SyscallOutcome::Error(LinuxErrno::ETIMEDOUT),
                 Wait::Sleep { .. } => SyscallOutcome::Success(0),
-                Wait::Signal => SyscallOutcome::Error(LinuxErrno::EAGAIN),
+                Wait::Signal | Wait::SigSet { .. } => SyscallOutcome::Error(LinuxErrno::EAGAIN),
+                Wait::Io { on_timeout: IoTimeout::Zero } => SyscallOutcome::Success(0),
+                Wait::Io { on_timeout: IoTimeout::Error(e) } => SyscallOutcome::Error(e),
             };
             self.finish_wait(i, outcome);
+        }
+    }
+
+    /// Restarts the system calls of threads whose descriptors became ready ([`Wait::Io`]) or whose
+    /// awaited signal is pending ([`Wait::SigSet`]).
+    fn wake_ready(&mut self) {
+        let mut polled: Vec<libc::pollfd> = Vec::new();
+        for t in &self.threads {
+            if matches!(t.blocked, Some(Blocked { wait: Wait::Io { .. }, .. })) {
+                polled.extend(t.io.iter().map(|&(fd, events)| libc::pollfd { fd, events, revents: 0 }));
+            }
+        }
+        if !polled.is_empty() {
+            // SAFETY: `polled` holds that many pollfds; a zero timeout never blocks.
+            unsafe { libc::poll(polled.as_mut_ptr(), polled.len() as libc::nfds_t, 0) };
+        }
+        let mut at = 0;
+        let shared = self.sig.pending;
+        for i in 0..self.threads.len() {
+            let Some(b) = self.threads[i].blocked else { continue };
+            match b.wait {
+                Wait::Io { .. } => {
+                    let n = self.threads[i].io.len();
+                    let ready = polled[at..at + n].iter().any(|p| p.revents != 0);
+                    at += n;
+                    if ready {
+                        self.finish_wait(i, SyscallOutcome::Restart);
+                    }
+                }
+                Wait::SigSet { set } => {
+                    if (self.threads[i].sig.pending | shared) & set != 0 {
+                        self.finish_wait(i, SyscallOutcome::Restart);
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -540,7 +599,9 @@ impl<A: GuestArch> Proc<A> {
     fn idle(&mut self) -> Option<End> {
         let earliest =
             self.threads.iter().filter_map(|t| t.blocked?.deadline).map(|d| d.remaining_ns()).min();
-        let signal_wait = self.threads.iter().any(|t| t.blocked.is_some_and(|b| b.wait == Wait::Signal));
+        let signal_wait = self.threads.iter().any(|t| {
+            t.blocked.is_some_and(|b| matches!(b.wait, Wait::Signal | Wait::SigSet { .. } | Wait::Io { .. }))
+        });
         if earliest.is_none() && !signal_wait && !real_timer_armed() {
             let waits: Vec<String> =
                 self.threads.iter().map(|t| format!("tid {}: {}", t.tid, t.describe_wait())).collect();
@@ -551,8 +612,16 @@ impl<A: GuestArch> Proc<A> {
             );
             return Some(End::Signal(LinuxSignal::SIGKILL.get()));
         }
+        // Descriptors some thread waits for end the host wait too.
+        let mut fds: Vec<libc::pollfd> = self
+            .threads
+            .iter()
+            .filter(|t| matches!(t.blocked, Some(Blocked { wait: Wait::Io { .. }, .. })))
+            .flat_map(|t| t.io.iter().map(|&(fd, events)| libc::pollfd { fd, events, revents: 0 }))
+            .collect();
         hostsig::wait(
             earliest.map(|ns| std::time::Duration::from_nanos(ns.min(i128::from(u64::MAX)) as u64)),
+            &mut fds,
         );
         None
     }
@@ -920,6 +989,8 @@ impl<A: GuestArch> Proc<A> {
             thread: self.thr().sig.clone(),
             stats: self.stats.clone(),
             opts: self.opts.clone(),
+            fds: self.fds.clone(),
+            personality: self.personality,
         }
     }
 

@@ -7,7 +7,7 @@ use crate::conv::{self, layout, swap_fields, swap_words};
 use crate::cpu;
 use crate::loader;
 use crate::process::{hret, Act, Action, End, Proc};
-use crate::thread::{Deadline, GuestThread, OnSignal, Wait};
+use crate::thread::{Deadline, GuestThread, IoTimeout, OnSignal, Wait};
 use crate::vm::{page_down, page_up, PAGE, PROT_EXEC, PROT_READ, PROT_WRITE};
 use linux_core::errno::LinuxErrno;
 use linux_core::hooks::{ArchState, SignalHooks, ThreadHooks};
@@ -22,6 +22,9 @@ use zerocopy::{FromZeros, IntoBytes};
 type R = Result<u64, LinuxErrno>;
 
 const AT_FDCWD: i64 = -100;
+/// `F_SETSIG`/`F_GETSIG` (asm-generic/fcntl.h, also powerpc's).
+const F_SETSIG: i32 = 10;
+const F_GETSIG: i32 = 11;
 const MAP_SHARED: u64 = 0x01;
 const MAP_FIXED: u64 = 0x10;
 const MAP_ANONYMOUS: u64 = 0x20;
@@ -152,13 +155,113 @@ pub const IMPLEMENTED: &[Sys] = &[
     Sys::Symlink,
     Sys::Link,
     Sys::Getpriority,
+    // Sockets (crate::net).
+    Sys::Socket,
+    Sys::Socketpair,
+    Sys::Bind,
+    Sys::Connect,
+    Sys::Listen,
+    Sys::Accept,
+    Sys::Accept4,
+    Sys::Getsockname,
+    Sys::Getpeername,
+    Sys::Sendto,
+    Sys::Recvfrom,
+    Sys::Send,
+    Sys::Recv,
+    Sys::Sendmsg,
+    Sys::Recvmsg,
+    Sys::Sendmmsg,
+    Sys::Recvmmsg,
+    Sys::Shutdown,
+    Sys::Setsockopt,
+    Sys::Getsockopt,
+    Sys::Socketcall,
+    // Event and timer descriptors (crate::events).
+    Sys::EpollCreate,
+    Sys::EpollCreate1,
+    Sys::EpollCtl,
+    Sys::EpollWait,
+    Sys::EpollPwait,
+    Sys::EpollPwait2,
+    Sys::Eventfd,
+    Sys::Eventfd2,
+    Sys::TimerfdCreate,
+    Sys::TimerfdSettime,
+    Sys::TimerfdGettime,
+    Sys::Signalfd,
+    Sys::Signalfd4,
+    // Process, signals, files, memory (crate::misc).
+    Sys::Prctl,
+    Sys::Personality,
+    Sys::Setpriority,
+    Sys::SchedGetparam,
+    Sys::SchedSetparam,
+    Sys::SchedGetscheduler,
+    Sys::SchedSetscheduler,
+    Sys::SchedGetPriorityMin,
+    Sys::SchedGetPriorityMax,
+    Sys::SchedRrGetInterval,
+    Sys::SchedSetaffinity,
+    Sys::Getcpu,
+    Sys::Waitid,
+    Sys::Waitpid,
+    Sys::RtSigtimedwait,
+    Sys::RtSigqueueinfo,
+    Sys::RtTgsigqueueinfo,
+    Sys::CloseRange,
+    Sys::MemfdCreate,
+    Sys::CopyFileRange,
+    Sys::Preadv,
+    Sys::Pwritev,
+    Sys::Preadv2,
+    Sys::Pwritev2,
+    Sys::Fallocate,
+    Sys::Fadvise64,
+    Sys::Readahead,
+    Sys::Flock,
+    Sys::Chown,
+    Sys::Lchown,
+    Sys::Fchown,
+    Sys::Fchownat,
+    Sys::Linkat,
+    Sys::Symlinkat,
+    Sys::Mknod,
+    Sys::Mknodat,
+    Sys::Sync,
+    Sys::Syncfs,
+    Sys::SyncFileRange,
+    Sys::SyncFileRange2,
+    Sys::Statfs64,
+    Sys::Fstatfs64,
+    Sys::Truncate,
+    Sys::Creat,
+    Sys::Mlock,
+    Sys::Mlock2,
+    Sys::Munlock,
+    Sys::Mlockall,
+    Sys::Munlockall,
+    Sys::Msync,
+    Sys::Mincore,
+    Sys::Membarrier,
+    Sys::Setuid,
+    Sys::Setgid,
+    Sys::Setreuid,
+    Sys::Setregid,
+    Sys::Setresuid,
+    Sys::Setresgid,
+    Sys::Setfsuid,
+    Sys::Setfsgid,
+    Sys::Setgroups,
+    Sys::Capget,
+    Sys::Capset,
 ];
 
-fn cpath(p: &std::path::Path) -> Result<CString, LinuxErrno> {
+pub(crate) fn cpath(p: &std::path::Path) -> Result<CString, LinuxErrno> {
     CString::new(p.as_os_str().as_bytes()).map_err(|_| LinuxErrno::EINVAL)
 }
 
-fn cbytes(p: &[u8]) -> Result<CString, LinuxErrno> {
+pub(crate) fn cbytes(p: &[u8]) -> Result<CString, LinuxErrno> {
     CString::new(p).map_err(|_| LinuxErrno::EINVAL)
 }
 
@@ -181,13 +284,21 @@ impl<A: GuestArch> Proc<A> {
             Sys::Open => self.openat(AT_FDCWD as u64, a[0], a[1], a[2]),
             Sys::Openat => self.openat(a[0], a[1], a[2], a[3]),
             // SAFETY: closing a descriptor is always memory-safe.
-            Sys::Close => hret(i64::from(unsafe { libc::close(a[0] as i32) })),
+            Sys::Close => {
+                hret(i64::from(unsafe { libc::close(a[0] as i32) })).inspect(|_| self.fds.close(a[0] as i32))
+            }
             // SAFETY: plain host calls with integer arguments.
-            Sys::Dup => hret(i64::from(unsafe { libc::dup(a[0] as i32) })),
-            Sys::Dup2 => hret(i64::from(unsafe { libc::dup2(a[0] as i32, a[1] as i32) })),
+            Sys::Dup => hret(i64::from(unsafe { libc::dup(a[0] as i32) }))
+                .inspect(|&n| self.fds.dup(a[0] as i32, n as i32)),
+            Sys::Dup2 => hret(i64::from(unsafe { libc::dup2(a[0] as i32, a[1] as i32) })).inspect(|&n| {
+                if n != a[0] {
+                    self.fds.dup(a[0] as i32, n as i32)
+                }
+            }),
             Sys::Dup3 => hret(i64::from(unsafe {
                 libc::dup3(a[0] as i32, a[1] as i32, A::open_flags_to_host(a[2] as u32))
-            })),
+            }))
+            .inspect(|&n| self.fds.dup(a[0] as i32, n as i32)),
             Sys::Fcntl => self.fcntl(a),
             Sys::Pipe | Sys::Pipe2 => self.pipe(a[0], if sys == Sys::Pipe2 { a[1] } else { 0 }),
             Sys::Ioctl => self.ioctl(a),
@@ -211,8 +322,8 @@ impl<A: GuestArch> Proc<A> {
             }
             Sys::Chdir => self.chdir(a[0]),
             Sys::Fchdir => self.fchdir(a[0]),
-            Sys::Mkdir => self.path_op(AT_FDCWD as u64, a[0], |p| unsafe_mkdir(p, a[1])),
-            Sys::Mkdirat => self.path_op(a[0], a[1], |p| unsafe_mkdir(p, a[2])),
+            Sys::Mkdir => self.path_op(AT_FDCWD as u64, a[0], |d, p| unsafe_mkdir(d, p, a[1])),
+            Sys::Mkdirat => self.path_op(a[0], a[1], |d, p| unsafe_mkdir(d, p, a[2])),
             Sys::Unlink => self.remove(AT_FDCWD as u64, a[0], 0),
             Sys::Unlinkat => self.remove(a[0], a[1], a[2]),
             Sys::Rmdir => self.remove(AT_FDCWD as u64, a[0], 0x200),
@@ -221,9 +332,167 @@ impl<A: GuestArch> Proc<A> {
             Sys::Readlink => self.readlinkat(AT_FDCWD as u64, a[0], a[1], a[2]),
             Sys::Readlinkat => self.readlinkat(a[0], a[1], a[2], a[3]),
             Sys::Symlink => self.symlink(a[0], a[1]),
-            Sys::Link => Err(LinuxErrno::EPERM),
-            Sys::Chmod => self.path_op(AT_FDCWD as u64, a[0], |p| chmod(p, a[1])),
-            Sys::Fchmodat => self.path_op(a[0], a[1], |p| chmod(p, a[2])),
+            Sys::Link => self.linkat([AT_FDCWD as u64, a[0], AT_FDCWD as u64, a[1], 0, 0]),
+            Sys::Linkat => self.linkat(a),
+            Sys::Symlinkat => self.symlinkat(a[0], a[1], a[2]),
+            Sys::Mknod => self.mknodat(AT_FDCWD as u64, a[0], a[1], a[2]),
+            Sys::Mknodat => self.mknodat(a[0], a[1], a[2], a[3]),
+            Sys::Chown => self.chownat(AT_FDCWD as u64, a[0], a[1], a[2], 0),
+            Sys::Lchown => self.chownat(AT_FDCWD as u64, a[0], a[1], a[2], 0x100),
+            Sys::Fchownat => self.chownat(a[0], a[1], a[2], a[3], a[4]),
+            // SAFETY: plain host call with integer arguments.
+            Sys::Fchown => hret(i64::from(unsafe { libc::fchown(a[0] as i32, a[1] as u32, a[2] as u32) })),
+            Sys::Truncate => self.truncate(a[0], a[1]),
+            Sys::Creat => {
+                let f = A::open_flags_to_guest(libc::O_CREAT | libc::O_WRONLY | libc::O_TRUNC);
+                self.openat(AT_FDCWD as u64, a[0], u64::from(f), a[1])
+            }
+            // SAFETY: plain host calls with integer arguments (FALLOC_FL_*, POSIX_FADV_*, LOCK_* and
+            // SYNC_FILE_RANGE_* are the same on every architecture here).
+            Sys::Fallocate => hret(i64::from(unsafe {
+                libc::fallocate(a[0] as i32, a[1] as i32, a[2] as i64, a[3] as i64)
+            })),
+            Sys::Fadvise64 => hret(unsafe {
+                libc::syscall(libc::SYS_fadvise64, a[0] as i32, a[1] as i64, a[2] as i64, a[3] as i32)
+            }),
+            Sys::Readahead => {
+                hret(unsafe { libc::syscall(libc::SYS_readahead, a[0] as i32, a[1] as i64, a[2] as usize) })
+            }
+            Sys::Flock => return self.blocking(i64::from(unsafe { libc::flock(a[0] as i32, a[1] as i32) })),
+            Sys::Sync => {
+                // SAFETY: no arguments.
+                unsafe { libc::sync() };
+                Ok(0)
+            }
+            Sys::Syncfs => hret(i64::from(unsafe { libc::syncfs(a[0] as i32) })),
+            Sys::SyncFileRange => hret(i64::from(unsafe {
+                libc::sync_file_range(a[0] as i32, a[1] as i64, a[2] as i64, a[3] as u32)
+            })),
+            // powerpc's argument order: fd, flags, offset, nbytes.
+            Sys::SyncFileRange2 => hret(i64::from(unsafe {
+                libc::sync_file_range(a[0] as i32, a[2] as i64, a[3] as i64, a[1] as u32)
+            })),
+            Sys::CloseRange => self.close_range(a[0], a[1], a[2]),
+            Sys::MemfdCreate => self.memfd_create(a[0], a[1]),
+            Sys::CopyFileRange => self.copy_file_range(a),
+            Sys::Preadv | Sys::Pwritev => return self.prwv(sys == Sys::Pwritev, a, false),
+            Sys::Preadv2 | Sys::Pwritev2 => return self.prwv(sys == Sys::Pwritev2, a, true),
+            Sys::Statfs64 => Self::statfs64_size(a[1]).and_then(|_| self.statfs(Some(a[0]), 0, a[2])),
+            Sys::Fstatfs64 => Self::statfs64_size(a[1]).and_then(|_| self.statfs(None, a[0], a[2])),
+            // Sockets.
+            Sys::Socket => self.socket(a[0], a[1], a[2]),
+            Sys::Socketpair => self.socketpair(a[0], a[1], a[2], a[3]),
+            Sys::Bind => return self.bind_connect(a[0], a[1], a[2], true),
+            Sys::Connect => return self.bind_connect(a[0], a[1], a[2], false),
+            Sys::Listen => self.listen(a[0], a[1]),
+            Sys::Accept => return self.accept(a[0], a[1], a[2], 0),
+            Sys::Accept4 => return self.accept(a[0], a[1], a[2], a[3]),
+            Sys::Getsockname => self.sockname(a[0], a[1], a[2], false),
+            Sys::Getpeername => self.sockname(a[0], a[1], a[2], true),
+            Sys::Sendto => return self.sendto(a),
+            Sys::Recvfrom => return self.recvfrom(a),
+            Sys::Send => return self.sendto([a[0], a[1], a[2], a[3], 0, 0]),
+            Sys::Recv => return self.recvfrom([a[0], a[1], a[2], a[3], 0, 0]),
+            Sys::Sendmsg => return self.sendmsg(a[0], a[1], a[2]),
+            Sys::Recvmsg => return self.recvmsg(a[0], a[1], a[2]),
+            Sys::Sendmmsg => return self.sendmmsg(a[0], a[1], a[2], a[3]),
+            Sys::Recvmmsg => return self.recvmmsg(a[0], a[1], a[2], a[3]),
+            Sys::Shutdown => self.shutdown(a[0], a[1]),
+            Sys::Setsockopt => self.setsockopt(a),
+            Sys::Getsockopt => self.getsockopt(a),
+            Sys::Socketcall => return self.socketcall(a[0], a[1]),
+            // Event and timer descriptors.
+            Sys::EpollCreate => {
+                if (a[0] as i32) <= 0 {
+                    Err(LinuxErrno::EINVAL)
+                } else {
+                    self.epoll_create(0)
+                }
+            }
+            Sys::EpollCreate1 => self.epoll_create(a[0]),
+            Sys::EpollCtl => self.epoll_ctl(a[0], a[1], a[2], a[3]),
+            Sys::EpollWait => return self.epoll_wait(a[0], a[1], a[2], a[3] as i32 as i64, (0, 0)),
+            Sys::EpollPwait => return self.epoll_wait(a[0], a[1], a[2], a[3] as i32 as i64, (a[4], a[5])),
+            Sys::EpollPwait2 => {
+                let t = match self.timeout_ms(a[3]) {
+                    Ok(t) => t,
+                    Err(e) => return Act::Ret(Err(e)),
+                };
+                return self.epoll_wait(a[0], a[1], a[2], t, (a[4], a[5]));
+            }
+            Sys::Eventfd => self.eventfd(a[0], 0),
+            Sys::Eventfd2 => self.eventfd(a[0], a[1]),
+            Sys::TimerfdCreate => self.timerfd_create(a[0], a[1]),
+            Sys::TimerfdSettime => self.timerfd_settime(a[0], a[1], a[2], a[3]),
+            Sys::TimerfdGettime => self.timerfd_gettime(a[0], a[1]),
+            Sys::Signalfd => self.signalfd(a[0], a[1], a[2], 0),
+            Sys::Signalfd4 => self.signalfd(a[0], a[1], a[2], a[3]),
+            // Process.
+            Sys::Prctl => self.prctl(a),
+            Sys::Personality => self.personality(a[0]),
+            Sys::Setpriority => {
+                hret(i64::from(unsafe { libc::setpriority(a[0] as u32, a[1] as u32, a[2] as i32) }))
+            }
+            Sys::SchedGetparam => {
+                let mut p = libc::sched_param { sched_priority: 0 };
+                // SAFETY: a valid sched_param.
+                hret(i64::from(unsafe { libc::sched_getparam(a[0] as i32, &mut p) }))
+                    .and_then(|_| self.write_u32(a[1], p.sched_priority as u32).map(|_| 0))
+            }
+            Sys::SchedSetparam | Sys::SchedSetscheduler => (|| -> R {
+                let at = if sys == Sys::SchedSetparam { a[1] } else { a[2] };
+                let p = libc::sched_param { sched_priority: self.read_u32(at)? as i32 };
+                // SAFETY: a valid sched_param.
+                hret(i64::from(unsafe {
+                    if sys == Sys::SchedSetparam {
+                        libc::sched_setparam(a[0] as i32, &p)
+                    } else {
+                        libc::sched_setscheduler(a[0] as i32, a[1] as i32, &p)
+                    }
+                }))
+            })(),
+            Sys::SchedGetscheduler => hret(i64::from(unsafe { libc::sched_getscheduler(a[0] as i32) })),
+            Sys::SchedGetPriorityMin => hret(i64::from(unsafe { libc::sched_get_priority_min(a[0] as i32) })),
+            Sys::SchedGetPriorityMax => hret(i64::from(unsafe { libc::sched_get_priority_max(a[0] as i32) })),
+            Sys::SchedRrGetInterval => {
+                let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+                // SAFETY: a valid timespec.
+                hret(i64::from(unsafe { libc::sched_rr_get_interval(a[0] as i32, &mut ts) }))
+                    .and_then(|_| self.write_ts(a[1], ts.tv_sec, ts.tv_nsec).map(|_| 0))
+            }
+            Sys::SchedSetaffinity => self.sched_setaffinity(a[0], a[1], a[2]),
+            Sys::Getcpu => self.getcpu(a[0], a[1]),
+            Sys::Waitid => return self.waitid(a),
+            Sys::Waitpid => return self.wait4([a[0], a[1], a[2], 0, 0, 0]),
+            Sys::RtSigtimedwait => return self.sigtimedwait(a),
+            Sys::RtSigqueueinfo => self.sigqueueinfo(a[0] as i32, None, a[1], a[2]),
+            Sys::RtTgsigqueueinfo => self.sigqueueinfo(a[0] as i32, Some(a[1] as i32), a[2], a[3]),
+            // Memory.
+            Sys::Mlock | Sys::Munlock => self.mlock(a[0], a[1], 0),
+            Sys::Mlock2 => self.mlock(a[0], a[1], a[2]),
+            Sys::Mlockall => self.mlockall(a[0]),
+            Sys::Munlockall => Ok(0),
+            Sys::Msync => self.msync(a[0], a[1], a[2]),
+            Sys::Mincore => self.mincore(a[0], a[1], a[2]),
+            Sys::Membarrier => self.membarrier(a[0], a[1]),
+            // Credentials: the host's rules (EPERM unless privileged).
+            Sys::Setuid => hret(unsafe { libc::syscall(libc::SYS_setuid, a[0] as u32) }),
+            Sys::Setgid => hret(unsafe { libc::syscall(libc::SYS_setgid, a[0] as u32) }),
+            Sys::Setreuid => hret(unsafe { libc::syscall(libc::SYS_setreuid, a[0] as u32, a[1] as u32) }),
+            Sys::Setregid => hret(unsafe { libc::syscall(libc::SYS_setregid, a[0] as u32, a[1] as u32) }),
+            Sys::Setresuid => {
+                hret(unsafe { libc::syscall(libc::SYS_setresuid, a[0] as u32, a[1] as u32, a[2] as u32) })
+            }
+            Sys::Setresgid => {
+                hret(unsafe { libc::syscall(libc::SYS_setresgid, a[0] as u32, a[1] as u32, a[2] as u32) })
+            }
+            Sys::Setfsuid => hret(unsafe { libc::syscall(libc::SYS_setfsuid, a[0] as u32) }),
+            Sys::Setfsgid => hret(unsafe { libc::syscall(libc::SYS_setfsgid, a[0] as u32) }),
+            Sys::Setgroups => self.setgroups(a[0], a[1]),
+            Sys::Capget => self.capget_set(a[0], a[1], false),
+            Sys::Capset => self.capget_set(a[0], a[1], true),
+            Sys::Chmod => self.path_op(AT_FDCWD as u64, a[0], |d, p| chmod(d, p, a[1])),
+            Sys::Fchmodat => self.path_op(a[0], a[1], |d, p| chmod(d, p, a[2])),
             // SAFETY: plain host calls with integer arguments.
             Sys::Fchmod => hret(i64::from(unsafe { libc::fchmod(a[0] as i32, a[1] as u32) })),
             Sys::Ftruncate => hret(i64::from(unsafe { libc::ftruncate(a[0] as i32, a[1] as i64) })),
@@ -232,22 +501,33 @@ impl<A: GuestArch> Proc<A> {
             Sys::Umask => Ok(u64::from(unsafe { libc::umask(a[0] as u32) })),
             Sys::Poll => return self.poll(a[0], a[1], a[2] as i32 as i64),
             Sys::Ppoll => {
-                let t = if a[2] == 0 {
-                    -1
-                } else {
-                    match self.read(a[2], 16) {
-                        Ok(b) => {
-                            let s = self.u64_from(&b[0..8]) as i64;
-                            let ns = self.u64_from(&b[8..16]) as i64;
-                            s * 1000 + ns / 1_000_000
-                        }
-                        Err(e) => return Act::Ret(Err(e)),
-                    }
+                let t = match self.timeout_ms(a[2]) {
+                    Ok(t) => t,
+                    Err(e) => return Act::Ret(Err(e)),
                 };
+                match self.temp_sigmask(a[3], a[4]) {
+                    Ok(true) => return Act::Ret(Err(LinuxErrno::EINTR)),
+                    Ok(false) => {}
+                    Err(e) => return Act::Ret(Err(e)),
+                }
                 return self.poll(a[0], a[1], t);
             }
             Sys::Newselect => return self.select(a[0], [a[1], a[2], a[3]], a[4], false),
-            Sys::Pselect6 => return self.select(a[0], [a[1], a[2], a[3]], a[4], true),
+            Sys::Pselect6 => {
+                // The sixth argument points at { const sigset_t *ss; size_t ss_len; }.
+                if a[5] != 0 {
+                    let r = self.read(a[5], 16).and_then(|b| {
+                        let (set, len) = (self.u64_from(&b[0..8]), self.u64_from(&b[8..16]));
+                        self.temp_sigmask(set, len)
+                    });
+                    match r {
+                        Ok(true) => return Act::Ret(Err(LinuxErrno::EINTR)),
+                        Ok(false) => {}
+                        Err(e) => return Act::Ret(Err(e)),
+                    }
+                }
+                return self.select(a[0], [a[1], a[2], a[3]], a[4], true);
+            }
             Sys::Sendfile => self.sendfile(a),
             Sys::Statfs => self.statfs(Some(a[0]), 0, a[1]),
             Sys::Fstatfs => self.statfs(None, a[0], a[1]),
@@ -267,14 +547,19 @@ impl<A: GuestArch> Proc<A> {
             Sys::Getgid => Ok(u64::from(unsafe { libc::getgid() })),
             Sys::Getegid => Ok(u64::from(unsafe { libc::getegid() })),
             Sys::Getresuid | Sys::Getresgid => {
-                // SAFETY: plain host getters.
-                let ids = unsafe {
+                let mut ids = [0u32; 3];
+                let [r, e, s] = &mut ids;
+                // SAFETY: three writable ids.
+                let rc = unsafe {
                     if sys == Sys::Getresuid {
-                        [libc::getuid(), libc::geteuid(), libc::geteuid()]
+                        libc::getresuid(r, e, s)
                     } else {
-                        [libc::getgid(), libc::getegid(), libc::getegid()]
+                        libc::getresgid(r, e, s)
                     }
                 };
+                if rc < 0 {
+                    return Act::Ret(hret(i64::from(rc)));
+                }
                 ids.iter().zip(&a[..3]).try_for_each(|(id, p)| self.write_u32(*p, *id)).map(|_| 0)
             }
             Sys::Getgroups => {
@@ -471,7 +756,20 @@ impl<A: GuestArch> Proc<A> {
         Act::Ret(r)
     }
 
-    fn write_ts(&mut self, addr: u64, s: i64, ns: i64) -> Result<(), LinuxErrno> {
+    /// A guest `struct timespec` timeout in milliseconds (rounded up), -1 for a null pointer.
+    pub(crate) fn timeout_ms(&mut self, addr: u64) -> Result<i64, LinuxErrno> {
+        if addr == 0 {
+            return Ok(-1);
+        }
+        let b = self.read(addr, 16)?;
+        let (s, ns) = (self.u64_from(&b[0..8]) as i64, self.u64_from(&b[8..16]) as i64);
+        if s < 0 || !(0..1_000_000_000).contains(&ns) {
+            return Err(LinuxErrno::EINVAL);
+        }
+        Ok(s.saturating_mul(1000).saturating_add((ns + 999_999) / 1_000_000))
+    }
+
+    pub(crate) fn write_ts(&mut self, addr: u64, s: i64, ns: i64) -> Result<(), LinuxErrno> {
         let mut b = self.g64(s as u64).to_vec();
         b.extend_from_slice(&self.g64(ns as u64));
         self.write(addr, &b)
@@ -480,11 +778,25 @@ impl<A: GuestArch> Proc<A> {
     fn rw(&mut self, a: [u64; 6], write: bool) -> Act {
         let len = (a[2] as usize).min(1 << 20);
         let fd = a[0] as i32;
+        if let Some(crate::fdtable::FdKind::Signalfd { mask, .. }) = self.fds.get(fd) {
+            if !write {
+                return self.signalfd_read(fd, mask, a[1], a[2]);
+            }
+            return Act::Ret(Err(LinuxErrno::EINVAL));
+        }
+        if let Some(w) = self.would_block(fd, if write { libc::POLLOUT } else { libc::POLLIN }, false) {
+            return w;
+        }
+        // An eventfd's or timerfd's counter is a u64 in the guest's byte order.
+        let counter = len >= 8 && self.be() && self.counter_fd(fd);
         if write {
-            let b = match self.read(a[1], len) {
+            let mut b = match self.read(a[1], len) {
                 Ok(b) => b,
                 Err(e) => return Act::Ret(Err(e)),
             };
+            if counter {
+                b[..8].reverse();
+            }
             // SAFETY: `b` holds `len` bytes.
             let r = unsafe { libc::write(fd, b.as_ptr().cast(), b.len()) };
             return self.blocking(r as i64);
@@ -495,6 +807,9 @@ impl<A: GuestArch> Proc<A> {
         let mut b = vec![0u8; len];
         // SAFETY: `b` has `len` writable bytes.
         let r = unsafe { libc::read(fd, b.as_mut_ptr().cast(), len) };
+        if r >= 8 && counter {
+            b[..8].reverse();
+        }
         if r > 0 {
             if let Err(e) = self.write(a[1], &b[..r as usize]) {
                 return Act::Ret(Err(e));
@@ -504,7 +819,7 @@ impl<A: GuestArch> Proc<A> {
     }
 
     /// The result of a host call that may block: EINTR becomes "interrupted" (restart or EINTR).
-    fn blocking(&self, r: i64) -> Act {
+    pub(crate) fn blocking(&self, r: i64) -> Act {
         if r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
             Act::Interrupted
         } else {
@@ -528,7 +843,7 @@ impl<A: GuestArch> Proc<A> {
         }
     }
 
-    fn rwv(&mut self, write: bool, a: [u64; 6]) -> Act {
+    pub(crate) fn rwv(&mut self, write: bool, a: [u64; 6]) -> Act {
         let cnt = a[2].min(1024);
         let mut total = 0u64;
         for i in 0..cnt {
@@ -556,7 +871,7 @@ impl<A: GuestArch> Proc<A> {
 
     /// Resolves `dirfd` + guest path to a host path for reading, or `None` for a relative path on a
     /// real directory descriptor (the host resolves it).
-    fn at_path(&mut self, dirfd: u64, path: u64) -> Result<(Vec<u8>, Option<i32>), LinuxErrno> {
+    pub(crate) fn at_path(&mut self, dirfd: u64, path: u64) -> Result<(Vec<u8>, Option<i32>), LinuxErrno> {
         let p = self.read_cstr(path)?;
         if p.starts_with(b"/") || dirfd as i64 as i32 == AT_FDCWD as i32 {
             Ok((p, None))
@@ -586,17 +901,24 @@ impl<A: GuestArch> Proc<A> {
         hret(i64::from(r))
     }
 
-    fn path_op(&mut self, dirfd: u64, path: u64, f: impl FnOnce(&CString) -> i64) -> R {
+    /// A path operation that creates or modifies: `f(dirfd, path)` on the host, with a relative path on
+    /// a real directory descriptor as it is, anything else in the scratch layer (copied up).
+    fn path_op(&mut self, dirfd: u64, path: u64, f: impl FnOnce(i32, &CString) -> i64) -> R {
         let (p, dir) = self.at_path(dirfd, path)?;
-        if dir.is_some() {
-            return Err(LinuxErrno::ENOSYS);
+        if let Some(d) = dir {
+            return hret(f(d, &cbytes(&p)?));
         }
         let host = self.vfs.resolve_write(&p, true)?;
-        hret(f(&cpath(&host)?))
+        hret(f(libc::AT_FDCWD, &cpath(&host)?))
     }
 
     fn remove(&mut self, dirfd: u64, path: u64, flags: u64) -> R {
-        let (p, _) = self.at_path(dirfd, path)?;
+        let (p, dir) = self.at_path(dirfd, path)?;
+        if let Some(d) = dir {
+            let c = cbytes(&p)?;
+            // SAFETY: NUL-terminated path; AT_REMOVEDIR (0x200) is the same everywhere.
+            return hret(i64::from(unsafe { libc::unlinkat(d, c.as_ptr(), (flags & 0x200) as i32) }));
+        }
         if self.vfs.only_read_only(&p) {
             return Err(LinuxErrno::EROFS);
         }
@@ -613,8 +935,21 @@ impl<A: GuestArch> Proc<A> {
     }
 
     fn rename(&mut self, d1: u64, p1: u64, d2: u64, p2: u64) -> R {
-        let (a, _) = self.at_path(d1, p1)?;
-        let (b, _) = self.at_path(d2, p2)?;
+        let (a, da) = self.at_path(d1, p1)?;
+        let (b, db) = self.at_path(d2, p2)?;
+        if da.is_some() || db.is_some() {
+            let ha = match da {
+                Some(_) => cbytes(&a)?,
+                None => cpath(&self.vfs.resolve(&a)?)?,
+            };
+            let hb = match db {
+                Some(_) => cbytes(&b)?,
+                None => cpath(&self.vfs.resolve_write(&b, false)?)?,
+            };
+            let (fa, fb) = (da.unwrap_or(libc::AT_FDCWD), db.unwrap_or(libc::AT_FDCWD));
+            // SAFETY: NUL-terminated paths.
+            return hret(i64::from(unsafe { libc::renameat(fa, ha.as_ptr(), fb, hb.as_ptr()) }));
+        }
         if self.vfs.only_read_only(&a) {
             return Err(LinuxErrno::EROFS);
         }
@@ -639,7 +974,18 @@ impl<A: GuestArch> Proc<A> {
             self.vfs.exe.as_bytes().to_vec()
         } else {
             let host = match dir {
-                Some(_) => return Err(LinuxErrno::ENOSYS),
+                Some(d) => {
+                    let c = cbytes(&p)?;
+                    let mut b = vec![0u8; 4096];
+                    // SAFETY: NUL-terminated path, `b` has 4096 writable bytes.
+                    let n = hret(
+                        unsafe { libc::readlinkat(d, c.as_ptr(), b.as_mut_ptr().cast(), b.len()) } as i64
+                    )?;
+                    b.truncate(n as usize);
+                    let n = b.len().min(size as usize);
+                    self.write(buf, &b[..n])?;
+                    return Ok(n as u64);
+                }
                 None => self.vfs.resolve(&p)?,
             };
             std::fs::read_link(&host)
@@ -689,9 +1035,31 @@ impl<A: GuestArch> Proc<A> {
             libc::F_SETFL => {
                 hret(i64::from(unsafe { libc::fcntl(fd, cmd, A::open_flags_to_host(a[2] as u32)) }))
             }
-            libc::F_GETFD | libc::F_SETFD | libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
+            libc::F_DUPFD | libc::F_DUPFD_CLOEXEC => {
                 hret(i64::from(unsafe { libc::fcntl(fd, cmd, a[2] as i32) }))
+                    .inspect(|&n| self.fds.dup(fd, n as i32))
             }
+            // Integer arguments, the same numbers on every architecture here.
+            libc::F_GETFD
+            | libc::F_SETFD
+            | libc::F_GETOWN
+            | libc::F_SETOWN
+            | F_SETSIG
+            | F_GETSIG
+            | libc::F_SETLEASE
+            | libc::F_GETLEASE
+            | libc::F_NOTIFY
+            | libc::F_SETPIPE_SZ
+            | libc::F_GETPIPE_SZ
+            | libc::F_ADD_SEALS
+            | libc::F_GET_SEALS => hret(i64::from(unsafe { libc::fcntl(fd, cmd, a[2] as i32) })),
+            libc::F_GETLK | libc::F_SETLK | libc::F_OFD_GETLK | libc::F_OFD_SETLK => {
+                self.fcntl_lock(fd, cmd, a[2])
+            }
+            libc::F_SETLKW | libc::F_OFD_SETLKW => match self.fcntl_lock(fd, cmd, a[2]) {
+                Err(LinuxErrno::EINTR) => Err(LinuxErrno::EINTR),
+                r => r,
+            },
             _ => {
                 *self.stats.unimplemented.entry(format!("fcntl cmd {cmd}")).or_default() += 1;
                 Err(LinuxErrno::EINVAL)
@@ -882,11 +1250,16 @@ impl<A: GuestArch> Proc<A> {
     }
 
     fn utimensat(&mut self, a: [u64; 6]) -> R {
-        let (p, dir) = self.at_path(a[0], a[1])?;
-        if dir.is_some() {
-            return Err(LinuxErrno::ENOSYS);
-        }
-        let c = cpath(&self.vfs.resolve_write(&p, true)?)?;
+        // A null path is futimens on the descriptor itself.
+        let (d, c) = if a[1] == 0 {
+            (a[0] as i32, None)
+        } else {
+            let (p, dir) = self.at_path(a[0], a[1])?;
+            match dir {
+                Some(d) => (d, Some(cbytes(&p)?)),
+                None => (libc::AT_FDCWD, Some(cpath(&self.vfs.resolve_write(&p, true)?)?)),
+            }
+        };
         let mut ts = [libc::timespec { tv_sec: 0, tv_nsec: libc::UTIME_NOW }; 2];
         if a[2] != 0 {
             let b = self.read(a[2], 32)?;
@@ -895,8 +1268,9 @@ impl<A: GuestArch> Proc<A> {
                 t.tv_nsec = self.u64_from(&b[i * 16 + 8..]) as i64;
             }
         }
-        // SAFETY: NUL-terminated path, two timespecs.
-        hret(i64::from(unsafe { libc::utimensat(libc::AT_FDCWD, c.as_ptr(), ts.as_ptr(), a[3] as i32) }))
+        let cp = c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+        // SAFETY: a NUL-terminated path or null (the descriptor itself), two timespecs.
+        hret(unsafe { libc::syscall(libc::SYS_utimensat, d, cp, ts.as_ptr(), a[3] as i32) })
     }
 
     fn getdents64(&mut self, a: [u64; 6]) -> R {
@@ -931,10 +1305,20 @@ impl<A: GuestArch> Proc<A> {
         for c in b.chunks_exact_mut(8) {
             swap_fields(c, layout::POLLFD, self.be());
         }
+        // With other guest threads, a poll that would wait waits as a guest thread (Wait::Io).
+        let threaded = self.threads.len() > 1 && timeout_ms != 0;
+        let t = if threaded { 0 } else { timeout_ms.clamp(-1, i64::from(i32::MAX)) as i32 };
         // SAFETY: `b` holds `n` struct pollfd.
-        let r = unsafe {
-            libc::poll(b.as_mut_ptr().cast(), n as u64, timeout_ms.clamp(-1, i64::from(i32::MAX)) as i32)
-        };
+        let r = unsafe { libc::poll(b.as_mut_ptr().cast(), n as u64, t) };
+        if r == 0 && threaded {
+            let fds: Vec<(i32, i16)> = b
+                .chunks_exact(8)
+                .map(|c| (i32::from_ne_bytes([c[0], c[1], c[2], c[3]]), i16::from_ne_bytes([c[4], c[5]])))
+                .filter(|&(fd, _)| fd >= 0)
+                .collect();
+            let deadline = (timeout_ms > 0).then(|| Deadline::after(i128::from(timeout_ms) * 1_000_000));
+            return self.io_wait(fds, deadline, IoTimeout::Zero, OnSignal::Eintr);
+        }
         for c in b.chunks_exact_mut(8) {
             swap_fields(c, layout::POLLFD, self.be());
         }
@@ -987,6 +1371,34 @@ impl<A: GuestArch> Proc<A> {
                 &mut h[i] as *mut libc::fd_set
             }
         };
+        // With other guest threads, a select that would wait waits as a guest thread (Wait::Io).
+        let waits = tvp.is_null() || tv.tv_sec != 0 || tv.tv_usec != 0;
+        if self.threads.len() > 1 && waits {
+            let mut probe = host;
+            let mut zero = libc::timeval { tv_sec: 0, tv_usec: 0 };
+            let (q0, q1, q2) = (ptr(0, &mut probe), ptr(1, &mut probe), ptr(2, &mut probe));
+            // SAFETY: the sets and the timeval are valid or null.
+            let r = unsafe { libc::select(n as i32, q0, q1, q2, &mut zero) };
+            if r == 0 {
+                let mut fds = Vec::new();
+                for fd in 0..n as i32 {
+                    let mut ev = 0;
+                    for (i, e) in [libc::POLLIN, libc::POLLOUT, libc::POLLPRI].into_iter().enumerate() {
+                        // SAFETY: fd below FD_SETSIZE.
+                        if sets[i] != 0 && unsafe { libc::FD_ISSET(fd, &host[i]) } {
+                            ev |= e;
+                        }
+                    }
+                    if ev != 0 {
+                        fds.push((fd, ev));
+                    }
+                }
+                let deadline = (!tvp.is_null()).then(|| {
+                    Deadline::after(i128::from(tv.tv_sec) * 1_000_000_000 + i128::from(tv.tv_usec) * 1000)
+                });
+                return self.io_wait(fds, deadline, IoTimeout::Zero, OnSignal::Eintr);
+            }
+        }
         let (p0, p1, p2) = (ptr(0, &mut host), ptr(1, &mut host), ptr(2, &mut host));
         // SAFETY: the sets and the timeval are valid or null.
         let r = unsafe { libc::select(n as i32, p0, p1, p2, tvp) };
@@ -1527,6 +1939,8 @@ impl<A: GuestArch> Proc<A> {
         let sig = crate::thread::ThreadSignals { mask: self.thr().sig.mask, ..Default::default() };
         let mut thread = GuestThread::new(tid, sig);
         thread.ctx = Some(Box::new(child));
+        // A new thread starts with its creator's name (Linux copies `comm` in copy_process).
+        thread.comm = self.thr().comm;
         if flags & CLONE_CHILD_CLEARTID != 0 {
             thread.clear_tid = ctid;
         }
@@ -1569,6 +1983,7 @@ impl<A: GuestArch> Proc<A> {
         match loader::prepare(&self.vfs, &p, argv, envp, &[A::BRANDS]) {
             Ok(plan) => {
                 close_on_exec_fds();
+                self.fds.prune_closed();
                 Act::End(End::Exec(Box::new(plan), self.carry()))
             }
             Err(e) => {
@@ -1581,14 +1996,14 @@ impl<A: GuestArch> Proc<A> {
     }
 }
 
-fn unsafe_mkdir(p: &CString, mode: u64) -> i64 {
+fn unsafe_mkdir(d: i32, p: &CString, mode: u64) -> i64 {
     // SAFETY: NUL-terminated path.
-    i64::from(unsafe { libc::mkdir(p.as_ptr(), mode as u32) })
+    i64::from(unsafe { libc::mkdirat(d, p.as_ptr(), mode as u32) })
 }
 
-fn chmod(p: &CString, mode: u64) -> i64 {
+fn chmod(d: i32, p: &CString, mode: u64) -> i64 {
     // SAFETY: NUL-terminated path.
-    i64::from(unsafe { libc::chmod(p.as_ptr(), mode as u32) })
+    i64::from(unsafe { libc::fchmodat(d, p.as_ptr(), mode as u32, 0) })
 }
 
 /// Closes descriptors marked close-on-exec (the guest's exec does not exec the host process).

@@ -60,6 +60,29 @@ pub enum Wait {
     },
     /// pause / rt_sigsuspend: any signal that is delivered to the thread.
     Signal,
+    /// A system call that would block on host descriptors (read of an empty pipe, accept, recv, poll,
+    /// epoll_wait, a signalfd read) while other guest threads could make progress: the descriptors and
+    /// events are the thread's [`GuestThread::io`]; when one is ready the call is restarted (it runs
+    /// again from the start, as after `-ERESTARTSYS`), so no host call ever blocks the whole process.
+    Io {
+        /// What the call returns when its deadline passes.
+        on_timeout: IoTimeout,
+    },
+    /// rt_sigtimedwait: one of these signals (blocked ones included) becomes pending; the call is
+    /// restarted and takes it.
+    SigSet {
+        /// The awaited set, bit `n-1` for signal `n`.
+        set: u64,
+    },
+}
+
+/// The result of an [`Wait::Io`] wait whose deadline passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IoTimeout {
+    /// Success with 0 (poll, epoll_wait: no descriptor ready).
+    Zero,
+    /// This error (a socket's SO_RCVTIMEO: EAGAIN).
+    Error(linux_core::errno::LinuxErrno),
 }
 
 /// How a signal ends a wait, after Linux's return codes.
@@ -135,6 +158,10 @@ pub struct GuestThread<T> {
     pub suspend_saved: Option<u64>,
     /// Set while the thread waits in a system call.
     pub blocked: Option<Blocked>,
+    /// The host descriptors and poll events of a [`Wait::Io`] wait.
+    pub io: Vec<(i32, i16)>,
+    /// Its name (`PR_SET_NAME`/`PR_GET_NAME`, Linux's `comm`), NUL-padded.
+    pub comm: [u8; 16],
 }
 
 impl<T> GuestThread<T> {
@@ -149,6 +176,8 @@ impl<T> GuestThread<T> {
             robust: (0, 0),
             suspend_saved: None,
             blocked: None,
+            io: Vec::new(),
+            comm: [0; 16],
         }
     }
 
@@ -159,6 +188,8 @@ impl<T> GuestThread<T> {
             Some(Wait::Futex { addr, .. }) => format!("futex wait on {addr:#x}"),
             Some(Wait::Sleep { .. }) => "sleeping".into(),
             Some(Wait::Signal) => "waiting for a signal".into(),
+            Some(Wait::Io { .. }) => format!("waiting for descriptors {:?}", self.io),
+            Some(Wait::SigSet { set }) => format!("rt_sigtimedwait for {set:#x}"),
         }
     }
 }

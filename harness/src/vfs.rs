@@ -172,6 +172,18 @@ impl Vfs {
         Ok((String::from_utf8_lossy(&abs).into_owned(), bytes))
     }
 
+    /// The guest path of a host path (the scratch or sysroot prefix removed; a host path outside
+    /// both is the guest's as it is), e.g. a `/proc/self/fd` link or a bound AF_UNIX socket's name.
+    pub fn guest_path_of(&self, host: &[u8]) -> Vec<u8> {
+        let h = Path::new(OsStr::from_bytes(host));
+        for root in [Some(&self.scratch), self.sysroot.as_ref()].into_iter().flatten() {
+            if let Ok(rest) = h.strip_prefix(root) {
+                return normalize(&[b"/".as_slice(), rest.as_os_str().as_bytes()].concat());
+            }
+        }
+        host.to_vec()
+    }
+
     /// The layers, for messages.
     pub fn describe_roots(&self) -> String {
         match &self.sysroot {

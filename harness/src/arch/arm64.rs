@@ -253,6 +253,20 @@ impl GuestArch for Arm64Guest {
     fn stat_to_guest(s: &FileStat) -> Vec<u8> {
         GenericStat::new(s).as_bytes().to_vec()
     }
+
+    /// arm64 uses the generic socket option numbers.
+    fn sockopt_to_host(_level: i32, name: i32) -> i32 {
+        name
+    }
+
+    fn sockopt_to_guest(_level: i32, name: i32) -> i32 {
+        name
+    }
+
+    /// arm64 uses the generic `MCL_*` bits.
+    fn mlockall_flags_to_host(f: u32) -> Option<u32> {
+        (f & !(g::MCL_CURRENT | g::MCL_FUTURE | g::MCL_ONFAULT) == 0).then_some(f)
+    }
 }
 
 /// An arm64 timehands: `VDSO_TH_ALGO_ARM_GENTIM` over the low 32 bits of `CNTVCT_EL0` (`th_physical` 0).

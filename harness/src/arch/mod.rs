@@ -139,6 +139,14 @@ pub trait GuestArch: Sized + 'static {
     fn termios_from_guest(b: &[u8]) -> Option<KTermios>;
     /// The architecture's `struct stat` for `s`.
     fn stat_to_guest(s: &FileStat) -> Vec<u8>;
+    /// A guest socket option name (or `SOL_SOCKET` control-message type) at `level` as the host's
+    /// generic number (powerpc permutes `SO_RCVLOWAT` ... `SO_PEERCRED`).
+    fn sockopt_to_host(level: i32, name: i32) -> i32;
+    /// A host (generic) socket option name or control-message type at `level` as the guest's.
+    fn sockopt_to_guest(level: i32, name: i32) -> i32;
+    /// `mlockall` flags as the host's, `None` if a bit has no generic counterpart (powerpc's `MCL_*`
+    /// are other bits).
+    fn mlockall_flags_to_host(f: u32) -> Option<u32>;
 }
 
 /// Whether `E` is big-endian.

@@ -187,6 +187,28 @@ impl<E: ByteOrder + 'static> GuestArch for Ppc64Guest<E> {
     fn stat_to_guest(s: &FileStat) -> Vec<u8> {
         arch_ppc64::stat::Stat::<E>::new(s).as_bytes().to_vec()
     }
+
+    /// Through the module's own table (`arch_ppc64::consts::sockopt_to_generic`, `SO_MAP`).
+    fn sockopt_to_host(level: i32, name: i32) -> i32 {
+        if level == linux_core::consts::SOL_SOCKET {
+            arch_ppc64::consts::sockopt_to_generic(name)
+        } else {
+            name
+        }
+    }
+
+    fn sockopt_to_guest(level: i32, name: i32) -> i32 {
+        if level == linux_core::consts::SOL_SOCKET {
+            arch_ppc64::consts::sockopt_from_generic(name)
+        } else {
+            name
+        }
+    }
+
+    /// Through the module's own table (`arch_ppc64::consts::mlockall_flags_to_generic`).
+    fn mlockall_flags_to_host(f: u32) -> Option<u32> {
+        arch_ppc64::consts::mlockall_flags_to_generic(f).exact()
+    }
 }
 
 /// A powerpc timehands: `VDSO_TH_ALGO_PPC_TB` over the whole 32-bit time base.
