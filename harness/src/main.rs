@@ -7,9 +7,11 @@
 //! powerpc64 was the only one.)
 //!
 //! ```text
-//! ppc64-harness [--arch ppc64|arm64] [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage]
-//!               -- PROGRAM [ARGS...]
+//! ppc64-harness [--arch ppc64|arm64] [--sysroot DIR] [--scratch DIR] [--host-fs|--no-host-fs]
+//!               [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]
 //! ```
+//! Guest paths resolve in layers (`crate::vfs`, `--help`): the scratch directory, then the sysroot,
+//! then (unless `--no-host-fs`) the host's own file system.
 //! The exit status is the program's; a program killed by a signal kills the harness with that signal.
 //! `--coverage` lists the system calls of the architecture's table (`--arch`, ppc64 by default) that the
 //! backend lacks.
@@ -47,7 +49,29 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use zerocopy::{BigEndian, LittleEndian};
 
-const USAGE: &str = "usage: ppc64-harness [--arch ppc64|arm64] [--sysroot DIR] [--scratch DIR] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]";
+const USAGE: &str = "usage: ppc64-harness [--arch ppc64|arm64] [--sysroot DIR] [--scratch DIR] [--host-fs|--no-host-fs] [--strace] [--report] [--coverage] -- PROGRAM [ARGS...]";
+
+const HELP: &str = "\
+Runs a Linux powerpc64 (ELFv1/ELFv2, either byte order) or arm64 program on an emulated CPU, every
+kernel entry through the Linuxulator's arch hooks.
+
+options:
+  --arch ppc64|arm64   insist on an architecture (default: the program's)
+  --sysroot DIR        the guest's read-only root for libraries and the interpreter
+  --scratch DIR        where the guest's writes land (default: a temporary directory, removed at exit)
+  --host-fs            (default) guest paths found in neither the scratch directory nor the sysroot
+                       are looked up on the host, read-only, as qemu-user's -L does
+  --no-host-fs         no host fallback: only the scratch directory and the sysroot (and the program
+                       named on the command line) are visible; the scratch starts with an empty /tmp
+  --strace             print every system call to stderr
+  --report             print the system calls the backend lacks at exit
+  --coverage           list the architecture's system calls the backend does not implement
+
+path lookup, first match wins:
+  1. the scratch directory (read-write: files the guest creates or changes are written here)
+  2. the sysroot (read-only; absolute symlinks inside it are followed through the layers)
+  3. the host file system (read-only), unless --no-host-fs
+  /dev/* and /proc/* are always the host's; /proc/self/exe names the guest program.";
 
 /// The architectures `--arch` names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +106,7 @@ struct Cli {
     scratch: Option<PathBuf>,
     opts: Options,
     coverage: bool,
+    host_fs: bool,
     program: Vec<String>,
 }
 
@@ -92,6 +117,7 @@ fn parse(args: &[String]) -> Result<Cli, String> {
         scratch: None,
         opts: Options::default(),
         coverage: false,
+        host_fs: true,
         program: Vec::new(),
     };
     let mut i = 0;
@@ -108,10 +134,15 @@ fn parse(args: &[String]) -> Result<Cli, String> {
             }
             "--sysroot" => cli.sysroot = Some(PathBuf::from(value("--sysroot")?)),
             "--scratch" => cli.scratch = Some(PathBuf::from(value("--scratch")?)),
+            "--host-fs" => cli.host_fs = true,
+            "--no-host-fs" => cli.host_fs = false,
             "--strace" => cli.opts.strace = true,
             "--report" => cli.opts.report = true,
             "--coverage" => cli.coverage = true,
-            "-h" | "--help" => return Err(USAGE.into()),
+            "-h" | "--help" => {
+                println!("{USAGE}\n\n{HELP}");
+                std::process::exit(0);
+            }
             "--" => {
                 cli.program = args[i + 1..].to_vec();
                 break;
@@ -212,7 +243,19 @@ fn main() {
     }
     let cwd =
         std::env::current_dir().map(|p| p.as_os_str().as_bytes().to_vec()).unwrap_or_else(|_| b"/".to_vec());
-    let vfs = vfs::Vfs { sysroot: cli.sysroot.clone(), scratch: scratch.clone(), cwd, exe: String::new() };
+    let mut vfs = vfs::Vfs {
+        sysroot: cli.sysroot.clone(),
+        scratch: scratch.clone(),
+        cwd,
+        exe: String::new(),
+        host_fs: cli.host_fs,
+        host_allowed: Vec::new(),
+    };
+    if !cli.host_fs {
+        // The program named on the command line is the one host file the guest may see; /tmp exists.
+        vfs.host_allowed.push(vfs.abs(prog.as_bytes()));
+        let _ = std::fs::create_dir_all(scratch.join("tmp"));
+    }
     let argv: Vec<Vec<u8>> = cli.program.iter().map(|s| s.as_bytes().to_vec()).collect();
     let envp: Vec<Vec<u8>> = std::env::vars_os()
         .filter(|(k, _)| k != "PPC64_HARNESS_REPORT")

@@ -2,7 +2,11 @@
 //! 1. the scratch directory (read-write: everything the guest creates or modifies lands here),
 //! 2. the sysroot (read-only; e.g. `/usr/powerpc64-linux-gnu` for `/lib64/ld64.so.1`),
 //! 3. the host (read-only), as qemu-user's `-L` prefix does, so host paths given on the command line
-//!    and `/dev`, `/proc`, `/etc` work. `/dev/*` is always the host's (read-write).
+//!    and `/etc` work. This layer is explicit: it is on by default (`--host-fs`) and `--no-host-fs`
+//!    removes it, leaving only the program named on the command line visible from the host (the
+//!    scratch layer then starts with an empty `/tmp`).
+//!
+//! `/dev/*` and `/proc/*` are always the host's (read-write), with either setting.
 //!
 //! `/proc/self/exe` names the current program's guest path. Absolute symlinks inside the sysroot are
 //! followed through the layers again.
@@ -24,6 +28,11 @@ pub struct Vfs {
     pub cwd: Vec<u8>,
     /// Guest path of the running program (`/proc/self/exe`).
     pub exe: String,
+    /// Whether guest paths found in neither the scratch layer nor the sysroot fall back to the host's
+    /// file system (`--host-fs`, the default; `--no-host-fs` turns it off).
+    pub host_fs: bool,
+    /// Host paths visible without the host layer (the program named on the command line).
+    pub host_allowed: Vec<Vec<u8>>,
 }
 
 /// Normalises an absolute path lexically (`.`, `..`, repeated slashes).
@@ -109,6 +118,9 @@ impl Vfs {
                 return Ok(p);
             }
         }
+        if !self.host_fs && !self.host_allowed.contains(&abs) {
+            return Err(LinuxErrno::ENOENT);
+        }
         let h = PathBuf::from(OsStr::from_bytes(&abs));
         if exists(&h) {
             return Ok(h);
@@ -186,9 +198,11 @@ impl Vfs {
 
     /// The layers, for messages.
     pub fn describe_roots(&self) -> String {
-        match &self.sysroot {
-            Some(s) => format!("looked in the sysroot {} and the host", s.display()),
-            None => "no --sysroot given; looked on the host".to_string(),
+        match (&self.sysroot, self.host_fs) {
+            (Some(s), true) => format!("looked in the sysroot {} and the host", s.display()),
+            (Some(s), false) => format!("looked in the sysroot {} (--no-host-fs)", s.display()),
+            (None, true) => "no --sysroot given; looked on the host".to_string(),
+            (None, false) => "no --sysroot given and --no-host-fs: only the scratch layer".to_string(),
         }
     }
 }
