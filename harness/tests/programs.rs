@@ -120,6 +120,60 @@ fn build_with(src: &str, v: &Variant, tag: &str, flags: &[&str]) -> Option<PathB
     Some(out)
 }
 
+/// How long one run of a program (under the harness or qemu-user) may take before it is killed and the
+/// test fails: a hang must never stall CI.
+const RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `cmd.output()` with [`RUN_TIMEOUT`]: the child runs in a process group of its own, which is killed
+/// (children included, so that no grandchild keeps the pipes open) when the time is up, and the test
+/// fails saying which command hung.
+fn output_with_timeout(cmd: &mut Command) -> std::process::Output {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0);
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let reader = |r: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut v);
+            }
+            v
+        })
+    };
+    let out = reader(child.stdout.take().map(|r| Box::new(r) as Box<dyn Read + Send>));
+    let err = reader(child.stderr.take().map(|r| Box::new(r) as Box<dyn Read + Send>));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        if start.elapsed() > RUN_TIMEOUT {
+            // SAFETY: kill(2) of the child's own process group (its pid, set by process_group(0)).
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
+            let stderr = err.join().unwrap_or_default();
+            panic!(
+                "timed out after {} s, killed: {cmd:?}\nstderr so far: {}",
+                RUN_TIMEOUT.as_secs(),
+                String::from_utf8_lossy(&stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    // The group may still hold the pipes through a background grandchild: end it too.
+    // SAFETY: as above.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+    std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    }
+}
+
 /// stdout and the exit status as "exit N" / "signal N".
 fn run(cmd: Command) -> (String, String, String) {
     run_env(cmd, &[])
@@ -131,7 +185,7 @@ fn run_env(mut cmd: Command, env: &[(&str, &std::ffi::OsStr)]) -> (String, Strin
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.output().expect("run");
+    let out = output_with_timeout(&mut cmd);
     let status = match out.status.code() {
         Some(c) => format!("exit {c}"),
         None => format!("signal {}", out.status.signal().unwrap_or(0)),
@@ -412,12 +466,9 @@ fn bad_programs() {
         (&good, &["--sysroot", "/nonexistent-sysroot"], "interpreter /lib64/ld64.so.1 not found"),
     ];
     for (prog, opts, want) in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_ppc64-harness"))
-            .args(opts)
-            .arg("--")
-            .arg(prog)
-            .output()
-            .expect("run");
+        let out = output_with_timeout(
+            Command::new(env!("CARGO_BIN_EXE_ppc64-harness")).args(opts).arg("--").arg(prog),
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(err.lines().count(), 1, "one line expected, got {err:?}");
         assert!(err.contains(want), "{err:?} should say {want:?}");
