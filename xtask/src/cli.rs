@@ -33,12 +33,14 @@ pub enum Cmd {
     Test,
     /// Run a Linux powerpc64 program under the CPU-emulator harness.
     Run {
-        /// ppc64 or ppc64le.
+        /// ppc64, ppc64le or arm64.
         arch: Arch,
         /// Sysroot for the interpreter and libraries (default: Debian's cross sysroot of the arch).
         sysroot: Option<std::path::PathBuf>,
         /// Print every syscall and the unimplemented-syscall report.
         strace: bool,
+        /// Let guest paths fall back to the host's files (the harness's `--host-fs`, its default).
+        host_fs: bool,
         /// The program and its arguments.
         program: Vec<String>,
     },
@@ -111,7 +113,7 @@ options:
         name: "run",
         summary: "run a Linux powerpc64 or arm64 program on the emulated CPU through the module's hooks",
         help: "\
-usage: cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] -- PROGRAM [ARGS...]
+usage: cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] [--no-host-fs] -- PROGRAM [ARGS...]
 
 Builds the CPU-emulator harness (harness/: unicorn 2.1.5 patched by harness/unicorn/ppc64.patch,
 prepared in target/unicorn-patched/; the first build takes a few minutes) and runs PROGRAM on it.
@@ -126,6 +128,8 @@ options:
                    /usr/powerpc64le-linux-gnu or /usr/aarch64-linux-gnu); guest paths are looked up in a scratch directory,
                    then DIR, then the host
   --strace         print every syscall and, at exit, the syscalls the harness does not implement
+  --no-host-fs     guest paths see only the scratch directory, the sysroot and PROGRAM (no fallback
+                   to the host's files; /dev and /proc are always the host's)
   -h, --help       this help",
     },
     CommandInfo {
@@ -363,15 +367,19 @@ fn parse_run(args: &[String]) -> Result<Cmd, String> {
     let mut arch = None;
     let mut sysroot = None;
     let mut strace = false;
+    let mut host_fs = true;
     let mut it = args.iter();
     let mut program = Vec::new();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--arch" => arch = Some(Arch::parse(it.next().ok_or("--arch needs a value: ppc64 or ppc64le")?)?),
+            "--arch" => {
+                arch = Some(Arch::parse(it.next().ok_or("--arch needs a value: ppc64, ppc64le or arm64")?)?)
+            }
             "--sysroot" => {
                 sysroot = Some(std::path::PathBuf::from(it.next().ok_or("--sysroot needs a directory")?))
             }
             "--strace" => strace = true,
+            "--no-host-fs" => host_fs = false,
             "--" => {
                 program = it.cloned().collect();
                 break;
@@ -387,11 +395,11 @@ fn parse_run(args: &[String]) -> Result<Cmd, String> {
             }
         }
     }
-    let arch = arch.ok_or("run needs --arch ppc64 or --arch ppc64le")?;
+    let arch = arch.ok_or("run needs --arch ppc64, --arch ppc64le or --arch arm64")?;
     if program.is_empty() {
         return Err("run needs a program after --; see `cargo xtask run --help`".into());
     }
-    Ok(Cmd::Run { arch, sysroot, strace, program })
+    Ok(Cmd::Run { arch, sysroot, strace, host_fs, program })
 }
 
 fn parse_check_objects(args: &[String]) -> Result<Cmd, String> {

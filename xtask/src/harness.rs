@@ -167,12 +167,13 @@ pub fn build() -> Result<PathBuf> {
     Ok(target_dir().join("debug/ppc64-harness"))
 }
 
-/// `cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] -- PROGRAM ARGS...`: runs
+/// `cargo xtask run --arch <ppc64|ppc64le|arm64> [--sysroot DIR] [--strace] [--no-host-fs] -- PROGRAM ARGS...`: runs
 /// a Linux program under the harness; returns its exit status (128 + signal when killed).
 pub fn run_program(
     arch: crate::arch::Arch,
     sysroot: Option<PathBuf>,
     strace: bool,
+    host_fs: bool,
     program: &[String],
 ) -> Result<i32> {
     use crate::arch::Arch;
@@ -204,6 +205,9 @@ pub fn run_program(
         .arg(sysroot.unwrap_or_else(|| PathBuf::from(default_sysroot)));
     if strace {
         cmd.args(["--strace", "--report"]);
+    }
+    if !host_fs {
+        cmd.arg("--no-host-fs");
     }
     cmd.arg("--").args(program);
     let st = cmd.status().map_err(|e| err!("cannot run {}: {e}", display_cmd(&cmd)))?;

@@ -59,8 +59,8 @@ fn main() -> ExitCode {
         Cmd::CheckObjects { arch, files } => check_objects(arch, &files),
         Cmd::Fuzz(args) => fuzz::run(&args),
         Cmd::Bench => bench::run(),
-        Cmd::Run { arch, sysroot, strace, program } => {
-            match harness::run_program(arch, sysroot, strace, &program) {
+        Cmd::Run { arch, sysroot, strace, host_fs, program } => {
+            match harness::run_program(arch, sysroot, strace, host_fs, &program) {
                 Ok(code) => std::process::exit(code),
                 Err(e) => Err(e),
             }
