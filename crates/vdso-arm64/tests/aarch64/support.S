@@ -31,10 +31,10 @@ sys6:
 	svc	#0
 	ret
 
-/* u64 read_cnt(void): the virtual count, as the vdso reads it. */
-	.globl	read_cnt
-	.type	read_cnt, %function
-read_cnt:
+/* u64 read_counter(void): the virtual count, as the vdso reads it. */
+	.globl	read_counter
+	.type	read_counter, %function
+read_counter:
 	isb
 	mrs	x0, cntvct_el0
 	ret

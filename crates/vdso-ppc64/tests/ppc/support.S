@@ -149,10 +149,10 @@ vcall:
 	mtcrf	0x38, r12
 	blr
 
-/* u64 read_tb(void) */
-	.globl	read_tb
-	.type	read_tb, @function
-read_tb:
+/* u64 read_counter(void): the timebase, as the vdso reads it. */
+	.globl	read_counter
+	.type	read_counter, @function
+read_counter:
 	mfspr	r3, 268
 	blr
 
