@@ -5,10 +5,13 @@
 
 use crate::kpi::sys::kconst as k;
 use crate::kpi::sys::{
-    image_params, proc_, Elf64_Auxinfo, Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf_Brandnote, Elf_Note,
+    image_params, proc_, thread, Elf64_Auxinfo, Elf64_Auxinfo__bindgen_ty_1, Elf64_Brandinfo, Elf_Brandnote,
+    Elf_Note,
 };
 use crate::kpi::*;
 use core::ffi::{c_char, c_int, CStr};
+use core::ptr::addr_of_mut;
+use linux_core::syscall::SyscallRequest;
 
 /// `sv_psstrings`: FreeBSD's `struct ps_strings` sits right below the vdso mapping (the stack top).
 /// Evaluated at compile time, so an underflow fails the build.
@@ -193,6 +196,48 @@ pub unsafe extern "C" fn onexec(p: *mut proc_, imgp: *mut image_params) -> c_int
     }
     // SAFETY: forwarded as received.
     unsafe { linux_on_exec(p, imgp) }
+}
+
+/// The FreeBSD side of `sv_fetch_syscall_args`, the same on every arch: the Linux `number` and `args`
+/// the arch hook decoded go into `td_sa` (`callp` from the process's sysentvec, `nosys` outside it), and
+/// `td_retval` starts as (0, `second`), the register the arch's return path leaves in the second slot.
+///
+/// # Safety
+/// `td` must be the current thread, in a process under a sysentvec of this module.
+pub unsafe fn enter_syscall(td: *mut thread, number: u64, args: [u64; 6], second: u64) {
+    // SAFETY: the accessors return td's own syscall_args, retval and its process's sysentvec.
+    unsafe {
+        let sa = &mut *linux64_td_sa(td);
+        let sv = &*linux64_p_sysent(linux64_td_proc(td));
+        sa.code = u32::try_from(number).unwrap_or(u32::MAX);
+        sa.original_code = sa.code;
+        sa.args = [0; 8];
+        for (d, s) in sa.args.iter_mut().zip(args) {
+            *d = s as _;
+        }
+        let in_table =
+            !sv.sv_table.is_null() && (sa.code as usize) < usize::try_from(sv.sv_size).unwrap_or(0);
+        sa.callp = if in_table { sv.sv_table.add(sa.code as usize) } else { addr_of_mut!(nosys_sysent) };
+        let rv = linux64_td_retval(td);
+        *rv = 0;
+        *rv.add(1) = second;
+    }
+}
+
+/// What [`enter_syscall`] stored, for `sv_set_syscall_retval`: the request and `td_retval[0]`.
+///
+/// # Safety
+/// `td` must be the current thread, after a system call.
+pub unsafe fn stored_syscall(td: *mut thread) -> (SyscallRequest, u64) {
+    // SAFETY: the accessors return td's own syscall_args and retval.
+    unsafe {
+        let sa = &*linux64_td_sa(td);
+        let mut req = SyscallRequest { number: u64::from(sa.code), args: [0; 6] };
+        for (d, s) in req.args.iter_mut().zip(sa.args) {
+            *d = s as u64;
+        }
+        (req, *linux64_td_retval(td))
+    }
 }
 
 /// Appends the MD auxiliary vector entries to the MI code's kernel array (`linux64_arch_copyout_auxargs`):

@@ -29,7 +29,7 @@ use core::ptr::{addr_of_mut, null, null_mut};
 use linux_core::errno::FreeBsdErrno;
 use linux_core::hooks::{ExecEntry, ExecHooks, SignalDelivery, SignalHooks, SyscallHooks, ThreadHooks};
 use linux_core::signal::{AltStack, LinuxSignal, LinuxSigset, SaFlags, SigInfo, SigInfoFields};
-use linux_core::syscall::{SyscallOutcome, SyscallRequest};
+use linux_core::syscall::SyscallOutcome;
 use zerocopy::NativeEndian;
 
 /// `LINUX_SYS_MAXSYSCALL`: the table covers every number of the Linux arm64 (asm-generic) table.
@@ -204,20 +204,7 @@ pub unsafe extern "C" fn fetch_syscall_args(td: *mut thread) -> c_int {
     unsafe {
         let frame = &*linux64_td_frame(td).cast::<TrapFrame>();
         let req = hooks().fetch_syscall_args(frame);
-        let sa = &mut *linux64_td_sa(td);
-        let sv = &*linux64_p_sysent(linux64_td_proc(td));
-        sa.code = u32::try_from(req.number).unwrap_or(u32::MAX);
-        sa.original_code = sa.code;
-        sa.args = [0; 8];
-        for (d, s) in sa.args.iter_mut().zip(req.args) {
-            *d = s as _;
-        }
-        let in_table =
-            !sv.sv_table.is_null() && (sa.code as usize) < usize::try_from(sv.sv_size).unwrap_or(0);
-        sa.callp = if in_table { sv.sv_table.add(sa.code as usize) } else { addr_of_mut!(nosys_sysent) };
-        let rv = linux64_td_retval(td);
-        *rv = 0;
-        *rv.add(1) = frame.tf_x[1];
+        enter_syscall(td, req.number, req.args, frame.tf_x[1]);
     }
     0
 }
@@ -230,12 +217,7 @@ pub unsafe extern "C" fn fetch_syscall_args(td: *mut thread) -> c_int {
 pub unsafe extern "C" fn set_syscall_retval(td: *mut thread, error: c_int) {
     // SAFETY: the accessors return td's own frame, syscall_args and retval.
     unsafe {
-        let sa = &*linux64_td_sa(td);
-        let mut req = SyscallRequest { number: u64::from(sa.code), args: [0; 6] };
-        for (d, s) in req.args.iter_mut().zip(sa.args) {
-            *d = s as u64;
-        }
-        let retval = *linux64_td_retval(td);
+        let (req, retval) = stored_syscall(td);
         let frame = &mut *linux64_td_frame(td).cast::<TrapFrame>();
         hooks().set_syscall_retval(frame, &req, SyscallOutcome::from_freebsd(FreeBsdErrno(error), retval));
     }

@@ -276,20 +276,7 @@ pub unsafe extern "C" fn fetch_syscall_args<const ABI: c_int>(td: *mut thread) -
         let frame = linux64_td_frame(td).cast::<TrapFrame>();
         let mut a = SyscallArgs::default();
         linux64_ppc64_fetch_syscall_args(ABI, frame, &mut a);
-        let sa = &mut *linux64_td_sa(td);
-        let sv = &*linux64_p_sysent(linux64_td_proc(td));
-        sa.code = u32::try_from(a.code).unwrap_or(u32::MAX);
-        sa.original_code = sa.code;
-        sa.args = [0; 8];
-        for (d, s) in sa.args.iter_mut().zip(a.args) {
-            *d = s as _;
-        }
-        let in_table =
-            !sv.sv_table.is_null() && (sa.code as usize) < usize::try_from(sv.sv_size).unwrap_or(0);
-        sa.callp = if in_table { sv.sv_table.add(sa.code as usize) } else { addr_of_mut!(nosys_sysent) };
-        let rv = linux64_td_retval(td);
-        *rv = 0;
-        *rv.add(1) = (*frame).fixreg[4];
+        enter_syscall(td, a.code, a.args, (*frame).fixreg[4]);
     }
     0
 }
@@ -302,12 +289,8 @@ pub unsafe extern "C" fn fetch_syscall_args<const ABI: c_int>(td: *mut thread) -
 pub unsafe extern "C" fn set_syscall_retval<const ABI: c_int>(td: *mut thread, error: c_int) {
     // SAFETY: the accessors return td's own frame, syscall_args and retval.
     unsafe {
-        let sa = &*linux64_td_sa(td);
-        let mut args = SyscallArgs { code: u64::from(sa.code), args: [0; 6] };
-        for (d, s) in args.args.iter_mut().zip(sa.args) {
-            *d = s as u64;
-        }
-        let retval = *linux64_td_retval(td);
+        let (req, retval) = stored_syscall(td);
+        let args = SyscallArgs { code: req.number, args: req.args };
         linux64_ppc64_set_syscall_retval(ABI, linux64_td_frame(td).cast(), &args, error, retval);
     }
 }
