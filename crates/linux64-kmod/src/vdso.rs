@@ -89,9 +89,14 @@ pub fn sigtramp(_p: *mut proc_) -> u64 {
     VDSO_BASE.saturating_add(image().sigtramp)
 }
 
-/// Writes `name` NUL-terminated at the platform offset of `page` (cut to fit).
-fn put_platform(page: &mut [u8; PAGE as usize], name: &[u8]) {
+/// A data page: the arch's `header` at its start, `name` NUL-terminated at the platform offset (cut to
+/// fit), zero elsewhere.
+fn data_page(header: &[u8], name: &[u8]) -> [u8; PAGE as usize] {
     use vdso_ppc64::data::{PLATFORM_OFFSET, PLATFORM_SIZE};
+    let mut page = [0u8; PAGE as usize];
+    if let Some(dst) = page.get_mut(..header.len()) {
+        dst.copy_from_slice(header);
+    }
     let room = (PLATFORM_SIZE as usize).saturating_sub(1);
     let name = name.get(..room).unwrap_or(name);
     let start = PLATFORM_OFFSET as usize;
@@ -101,6 +106,7 @@ fn put_platform(page: &mut [u8; PAGE as usize], name: &[u8]) {
     if let Some(nul) = page.get_mut(start.saturating_add(name.len())) {
         *nul = 0;
     }
+    page
 }
 
 /// Where FreeBSD's `struct vdso_timekeep` is, relative to the data page, for a sysentvec that
@@ -120,15 +126,9 @@ pub fn timekeep_offset(sv: &kpi::sys::sysentvec) -> Option<i64> {
 pub fn arm64_data_page(timekeep: Option<i64>) -> [u8; PAGE as usize] {
     use vdso_arm64::data::VdsoData;
     use zerocopy::{FromZeros, IntoBytes};
-    let mut page = [0u8; PAGE as usize];
     let mut header = VdsoData::<zerocopy::NativeEndian>::new_zeroed();
     header.tk_offset.set(timekeep.unwrap_or(0));
-    let header = header.as_bytes();
-    if let Some(dst) = page.get_mut(..header.len()) {
-        dst.copy_from_slice(header);
-    }
-    put_platform(&mut page, b"aarch64");
-    page
+    data_page(header.as_bytes(), b"aarch64")
 }
 
 /// The powerpc64 data page for `cpu`: `tk_offset` pointing at FreeBSD's timekeeping
@@ -138,17 +138,11 @@ pub fn arm64_data_page(timekeep: Option<i64>) -> [u8; PAGE as usize] {
 pub fn ppc64_data_page(cpu: &arch_ppc64::Ppc64Cpu, timekeep: Option<i64>) -> [u8; PAGE as usize] {
     use vdso_ppc64::data::VdsoData;
     use zerocopy::{FromZeros, IntoBytes};
-    let mut page = [0u8; PAGE as usize];
     let mut header = VdsoData::<zerocopy::NativeEndian>::new_zeroed();
     header.tk_offset.set(timekeep.unwrap_or(0));
     header.dcache_block.set(u32::try_from(cpu.dcache_block_size).unwrap_or(0));
     header.icache_block.set(u32::try_from(cpu.icache_block_size).unwrap_or(0));
-    let header = header.as_bytes();
-    if let Some(dst) = page.get_mut(..header.len()) {
-        dst.copy_from_slice(header);
-    }
-    put_platform(&mut page, cpu.platform.as_bytes());
-    page
+    data_page(header.as_bytes(), cpu.platform.as_bytes())
 }
 
 /// Installs the image (MOD_LOAD): a shared object of [`MAP_SIZE`] from the MI code, `data` as its data
